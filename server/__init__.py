@@ -1,0 +1,88 @@
+"""Zhibu's Flask application factory."""
+from __future__ import annotations
+
+import os
+
+from flask import Flask, request
+from flask_migrate import Migrate
+
+from server import config as zconfig
+from server.core.db import db, engine_options, install_sqlite_hooks, sqlite_write_intent
+
+migrate = Migrate()
+MIGRATIONS_DIR = os.path.join(os.path.dirname(__file__), "migrations")
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class ZhibuFlask(Flask):
+    def dispatch_request(self):
+        """One commit per request, here and nowhere else; any exception rolls back."""
+        try:
+            rv = super().dispatch_request()
+            db.session.commit()
+            return rv
+        except BaseException:
+            db.session.rollback()
+            raise
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = ZhibuFlask(__name__, instance_path=os.environ.get("ZHIBU_INSTANCE_PATH") or None,
+                     instance_relative_config=True, static_folder=None)
+    app.config.from_mapping(zconfig.DEFAULTS)
+    app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "zhibu.sqlite3")
+    app.config.update(zconfig.from_environment())
+    if config:
+        app.config.update(config)
+    missing = [name for name in zconfig.SECRET_NAMES if not app.config.get(name)]
+    if missing:
+        app.config.update(zconfig.load_instance_secrets(app.instance_path, missing))
+    app.config.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
+    )
+
+    if app.config["PROXY_FIX"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+
+    _init_extensions(app)
+    _register_features(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from server.auth.tokens import jwt
+    from server.core.api import api, register_error_handlers
+    from server.core.limiter import limiter
+
+    db.init_app(app)
+    with app.app_context():
+        install_sqlite_hooks(db.engine)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
+    jwt.init_app(app)
+    limiter.init_app(app)
+    api.init_app(app)
+    register_error_handlers(app)
+
+    @app.before_request
+    def _declare_write_intent():
+        # Tells the SQLite BEGIN hook whether to take the write lock up front.
+        sqlite_write_intent.set(request.method not in SAFE_METHODS)
+
+
+def _register_features(app: Flask) -> None:
+    from server.core import apidocs
+    from server.core.api import api
+    from server.demo.cli import demo_command
+    from server.auth.views import blp as auth_blp
+    from server.org.views import blp as org_blp
+    from server.cards.views import blp as cards_blp
+    from server.events.views import blp as events_blp
+    from server.records.views import blp as records_blp
+    from server.audit.views import blp as audit_blp
+
+    for blp in (auth_blp, org_blp, cards_blp, events_blp, records_blp, audit_blp):
+        api.register_blueprint(blp, url_prefix="/api/v1" + (blp.url_prefix or ""))
+    apidocs.init_app(app)
+    app.cli.add_command(demo_command)

@@ -1,0 +1,1 @@
+"""The append-only audit log of confirmations, corrections, card and role changes."""

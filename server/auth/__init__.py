@@ -1,0 +1,1 @@
+"""Accounts, login, token refresh and revocation, and who may do what."""

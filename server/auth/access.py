@@ -1,0 +1,129 @@
+"""Who may see and do what (SPEC's roles), decided in one place.
+
+Every view loads its objects, then asks one of these questions, then acts. A member acts on
+their own card and records; a secretary or organizer manages their branch; a host branch sees a
+floating member only through what they attend there, while the home branch sees all of that
+member's records; a committee sees the branches under it.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import sqlalchemy as sa
+from flask import g
+from flask_jwt_extended import current_user
+
+from server.core.db import db
+from server.core.enums import MANAGING_ROLES
+from server.org.models import Branch, BranchRole, Committee, FloatingMembership, Member
+
+
+@dataclasses.dataclass(frozen=True)
+class Principal:
+    user_id: int
+    member_id: int | None
+    home_branch_id: int | None
+    # Branches where the user is secretary, deputy secretary or organizer today.
+    managed_branch_ids: frozenset[int]
+    # Branches under the user's committee (and its sub-committees).
+    overseen_branch_ids: frozenset[int]
+    # Host branches of the user's current floating membership.
+    host_branch_ids: frozenset[int]
+
+    @property
+    def is_committee(self) -> bool:
+        return bool(self.overseen_branch_ids)
+
+    def manages(self, branch_id: int | None) -> bool:
+        return branch_id in self.managed_branch_ids
+
+    def oversees(self, branch_id: int | None) -> bool:
+        return branch_id in self.overseen_branch_ids
+
+    def can_view_branch(self, branch_id: int) -> bool:
+        return (
+            self.manages(branch_id)
+            or self.oversees(branch_id)
+            or branch_id == self.home_branch_id
+            or branch_id in self.host_branch_ids
+        )
+
+    def can_view_member(self, member: Member) -> bool:
+        """Own profile, the home branch's managers and committee, or a host branch's managers."""
+        if member.id == self.member_id:
+            return True
+        if self.manages(member.branch_id) or self.oversees(member.branch_id):
+            return True
+        return any(self.manages(b) for b in hosting_branch_ids(member.id))
+
+    def can_view_record(self, record) -> bool:
+        return (
+            record.member_id == self.member_id
+            or self.manages(record.branch_id)
+            or self.manages(record.member.branch_id)
+            or self.oversees(record.branch_id)
+            or self.oversees(record.member.branch_id)
+        )
+
+    def record_scope(self, record_cls):
+        """A SQL condition selecting exactly the records `can_view_record` allows."""
+        visible = self.managed_branch_ids | self.overseen_branch_ids
+        member_branch = sa.select(Member.branch_id).where(Member.id == record_cls.member_id).scalar_subquery()
+        conditions = [record_cls.branch_id.in_(visible), member_branch.in_(visible)]
+        if self.member_id is not None:
+            conditions.append(record_cls.member_id == self.member_id)
+        return sa.or_(*conditions)
+
+
+def today() -> dt.date:
+    return dt.datetime.now(dt.timezone.utc).date()
+
+
+def hosting_branch_ids(member_id: int, on: dt.date | None = None) -> set[int]:
+    on = on or today()
+    rows = db.session.scalars(
+        sa.select(FloatingMembership).where(FloatingMembership.member_id == member_id)
+    ).all()
+    return {fm.host_branch_id for fm in rows if fm.is_current(on)}
+
+
+def branches_under(committee_id: int) -> set[int]:
+    committee_ids = {committee_id}
+    frontier = {committee_id}
+    while frontier:
+        frontier = set(
+            db.session.scalars(sa.select(Committee.id).where(Committee.parent_id.in_(frontier)))
+        ) - committee_ids
+        committee_ids |= frontier
+    return set(db.session.scalars(sa.select(Branch.id).where(Branch.committee_id.in_(committee_ids))))
+
+
+def load_principal(user) -> Principal:
+    on = today()
+    managed: set[int] = set()
+    hosts: set[int] = set()
+    home = None
+    if user.member_id is not None:
+        home = user.member.branch_id
+        roles = db.session.scalars(
+            sa.select(BranchRole).where(BranchRole.member_id == user.member_id, BranchRole.role.in_(MANAGING_ROLES))
+        )
+        managed = {r.branch_id for r in roles if r.is_current(on)}
+        hosts = hosting_branch_ids(user.member_id, on)
+    overseen = branches_under(user.committee_id) if user.committee_id is not None else set()
+    return Principal(
+        user_id=user.id,
+        member_id=user.member_id,
+        home_branch_id=home,
+        managed_branch_ids=frozenset(managed),
+        overseen_branch_ids=frozenset(overseen),
+        host_branch_ids=frozenset(hosts),
+    )
+
+
+def principal() -> Principal:
+    """The caller of this request (requires a verified JWT); computed once per request."""
+    if "principal" not in g:
+        g.principal = load_principal(current_user)
+    return g.principal

@@ -1,0 +1,1 @@
+"""Activity cards (党员活动证): one active card per person."""

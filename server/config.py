@@ -1,0 +1,100 @@
+"""Configuration: defaults here, then ZHIBU_* environment variables, then the test override.
+
+Secrets never live in the repository: when not given through the environment they are generated
+once into the instance folder (instance/secrets.json, mode 0600) and reused from then on.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import secrets
+from pathlib import Path
+
+DEFAULTS = {
+    "API_TITLE": "Zhibu API",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/api/v1",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "OPENAPI_SWAGGER_UI_PATH": "docs",
+    # Served by Zhibu itself (see server/core/apidocs.py): no CDN.
+    "OPENAPI_SWAGGER_UI_URL": "/api/v1/docs/assets/",
+    "API_SPEC_OPTIONS": {
+        "components": {
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}
+        },
+        "security": [{"bearerAuth": []}],
+    },
+    "SQLALCHEMY_RECORD_QUERIES": False,
+    "JWT_ACCESS_TOKEN_EXPIRES": dt.timedelta(minutes=15),
+    "JWT_REFRESH_TOKEN_EXPIRES": dt.timedelta(days=30),
+    "JWT_ERROR_MESSAGE_KEY": "message",
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "LOGIN_RATE_LIMIT_PER_ADDRESS": "20 per minute",
+    "LOGIN_RATE_LIMIT_PER_ACCOUNT": "5 per minute",
+    "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+    "CARD_VALIDITY_DAYS": 3 * 365,
+    "PROXY_FIX": False,
+    "PASSWORD_HASH_PROFILE": "rfc9106_low_memory",
+}
+
+# ZHIBU_<NAME> environment variable → config key, and how to read it.
+_seconds = lambda v: dt.timedelta(seconds=int(v))  # noqa: E731
+_flag = lambda v: v.strip().lower() in {"1", "true", "yes", "on"}  # noqa: E731
+ENVIRONMENT = {
+    "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", str),
+    "SECRET_KEY": ("SECRET_KEY", str),
+    "JWT_SECRET_KEY": ("JWT_SECRET_KEY", str),
+    "CARD_SIGNING_KEY": ("CARD_SIGNING_KEY", str),
+    "ACCESS_TOKEN_SECONDS": ("JWT_ACCESS_TOKEN_EXPIRES", _seconds),
+    "REFRESH_TOKEN_SECONDS": ("JWT_REFRESH_TOKEN_EXPIRES", _seconds),
+    "REDIS_URL": ("RATELIMIT_STORAGE_URI", str),
+    "LOGIN_RATE_LIMIT_PER_ADDRESS": ("LOGIN_RATE_LIMIT_PER_ADDRESS", str),
+    "LOGIN_RATE_LIMIT_PER_ACCOUNT": ("LOGIN_RATE_LIMIT_PER_ACCOUNT", str),
+    "PROXY_FIX": ("PROXY_FIX", _flag),
+}
+
+SECRET_NAMES = ("SECRET_KEY", "JWT_SECRET_KEY", "CARD_SIGNING_KEY")
+
+
+def from_environment(environ=os.environ) -> dict:
+    config = {}
+    for name, (key, parse) in ENVIRONMENT.items():
+        value = environ.get(f"ZHIBU_{name}")
+        if value:
+            config[key] = parse(value)
+    return config
+
+
+def _new_secret(name: str) -> str:
+    if name == "CARD_SIGNING_KEY":
+        return secrets.token_bytes(32).hex()  # raw Ed25519 private key, hex
+    return secrets.token_urlsafe(48)
+
+
+def load_instance_secrets(instance_path: str | Path, missing: list[str]) -> dict:
+    """Read secrets.json, generating the missing ones; safe when several workers start at once."""
+    path = Path(instance_path) / "secrets.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    stored = json.loads(path.read_text()) if path.exists() else {}
+    if all(name in stored for name in missing):
+        return {name: stored[name] for name in missing}
+    stored.update({name: _new_secret(name) for name in missing if name not in stored})
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        json.dump(stored, fh, indent=2)
+    try:
+        # Link, not rename: if another worker won the race, its file stays and we read it.
+        os.link(tmp, path)
+    except FileExistsError:
+        existing = json.loads(path.read_text())
+        if all(name in existing for name in missing):
+            stored = existing
+        else:
+            os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return {name: stored[name] for name in missing}

@@ -1,0 +1,149 @@
+"""Enumerations shared by several features, named as in SPEC.md's glossary.
+
+Stored as plain strings (no native enum types), so that adding a value later is a code change,
+not a schema migration on PostgreSQL.
+"""
+from __future__ import annotations
+
+import enum
+
+import sqlalchemy as sa
+
+
+class StrEnum(str, enum.Enum):
+    def __str__(self) -> str:
+        return self.value
+
+
+def enum_column_type(enum_cls: type[enum.Enum]) -> sa.Enum:
+    return sa.Enum(
+        enum_cls,
+        native_enum=False,
+        create_constraint=False,
+        length=32,
+        values_callable=lambda e: [m.value for m in e],
+    )
+
+
+class Sector(StrEnum):
+    village = "village"
+    agency = "agency"
+    enterprise = "enterprise"
+
+
+class MemberStatus(StrEnum):
+    full = "full"
+    probationary = "probationary"
+
+
+class BranchRoleKind(StrEnum):
+    """Branch committee posts. Secretaries and organizers manage the branch and confirm records."""
+
+    secretary = "secretary"
+    deputy_secretary = "deputy_secretary"
+    organizer = "organizer"
+    propaganda = "propaganda"
+    discipline = "discipline"
+    committee_member = "committee_member"
+    group_leader = "group_leader"
+
+
+MANAGING_ROLES = frozenset({BranchRoleKind.secretary, BranchRoleKind.deputy_secretary, BranchRoleKind.organizer})
+
+
+class DuesCategory(StrEnum):
+    """Which row of the national dues standard applies to a member (SPEC system 8)."""
+
+    employed = "employed"
+    retired = "retired"
+    student = "student"
+    unemployed = "unemployed"
+    rural = "rural"
+    exempt = "exempt"
+    branch_set = "branch_set"
+
+
+class CardKind(StrEnum):
+    regular = "regular"
+    floating = "floating"
+
+
+class CardStatus(StrEnum):
+    active = "active"
+    revoked = "revoked"
+    replaced = "replaced"
+
+
+class EventKind(StrEnum):
+    branch_committee_meeting = "branch_committee_meeting"
+    group_meeting = "group_meeting"
+    general_assembly = "general_assembly"
+    party_lecture = "party_lecture"
+    activity_day = "activity_day"
+    org_life_meeting = "org_life_meeting"
+    evaluation_meeting = "evaluation_meeting"
+    training = "training"
+    featured_activity = "featured_activity"
+    other = "other"
+
+
+class EventStatus(StrEnum):
+    planned = "planned"
+    held = "held"
+    cancelled = "cancelled"
+
+
+class RecordKind(StrEnum):
+    attendance = "attendance"
+    dues = "dues"
+    reward = "reward"
+    punishment = "punishment"
+    role_performance = "role_performance"
+    service = "service"
+    outstanding_deed = "outstanding_deed"
+    study = "study"
+
+
+class RecordStatus(StrEnum):
+    """pending → acknowledged (by the member) and/or confirmed (by the branch)."""
+
+    pending = "pending"
+    acknowledged = "acknowledged"
+    confirmed = "confirmed"
+
+
+class CheckinMethod(StrEnum):
+    event_code = "event_code"  # the member scanned the event's rotating code
+    card_scan = "card_scan"  # a secretary scanned the member's card
+    manual = "manual"  # a secretary entered it by hand, with a reason
+
+
+class EvaluationGrade(StrEnum):
+    excellent = "excellent"
+    qualified = "qualified"
+    unqualified = "unqualified"
+
+
+class RecruitmentStage(StrEnum):
+    applicant = "applicant"
+    activist = "activist"
+    candidate = "candidate"
+    probationary = "probationary"
+    full = "full"
+
+
+class FilingKind(StrEnum):
+    activity_day_plan = "activity_day_plan"
+    org_life_report = "org_life_report"
+    org_life_minutes = "org_life_minutes"
+    org_life_date_change = "org_life_date_change"
+    recruitment = "recruitment"
+    evaluation = "evaluation"
+    dues_remittance = "dues_remittance"
+    other = "other"
+
+
+class LeaveStatus(StrEnum):
+    requested = "requested"
+    approved = "approved"
+    declined = "declined"

@@ -1,0 +1,1 @@
+"""Demo data for trying Zhibu out: `flask --app server demo`."""

@@ -1,0 +1,1 @@
+"""Events members attend and sign in to, with their notices and leave requests."""

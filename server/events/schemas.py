@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from server.core.enums import EventKind, EventStatus, LeaveStatus
+
+Text = lambda n, **kw: fields.String(validate=validate.Length(max=n), **kw)  # noqa: E731
+
+
+class EventSchema(Schema):
+    """An event as everyone who may see it sees it; the code secret is never in it."""
+
+    id = fields.Integer(dump_only=True)
+    branch_id = fields.Integer(dump_only=True)
+    group_id = fields.Integer(allow_none=True, load_default=None, strict=True)
+    kind = fields.Enum(EventKind, by_value=True, required=True)
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    theme = Text(200, allow_none=True)
+    place = Text(200, allow_none=True)
+    starts_at = fields.AwareDateTime(required=True)
+    ends_at = fields.AwareDateTime(required=True)
+    checkin_opens_at = fields.AwareDateTime()
+    checkin_closes_at = fields.AwareDateTime()
+    status = fields.Enum(EventStatus, by_value=True, dump_only=True)
+    notice = fields.String(dump_only=True, allow_none=True)
+    notice_published_at = fields.AwareDateTime(dump_only=True, allow_none=True)
+    featured_system = Text(64, allow_none=True)
+
+    @validates_schema
+    def _times(self, data, partial=False, **_):
+        starts, ends = data.get("starts_at"), data.get("ends_at")
+        if starts and ends and ends <= starts:
+            raise ValidationError("The event must end after it starts.", "ends_at")
+        opens, closes = data.get("checkin_opens_at"), data.get("checkin_closes_at")
+        if opens and closes and closes <= opens:
+            raise ValidationError("Check-in must close after it opens.", "checkin_closes_at")
+
+
+class EventUpdateSchema(EventSchema):
+    status = fields.Enum(EventStatus, by_value=True)
+
+    class Meta:
+        partial = True
+
+
+class EventQuerySchema(Schema):
+    starts_from = fields.AwareDateTime()
+    starts_before = fields.AwareDateTime()
+    kind = fields.Enum(EventKind, by_value=True)
+
+
+class NoticeSchema(Schema):
+    notice = fields.String(required=True, validate=validate.Length(min=1, max=10000))
+
+
+class LeaveRequestSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    event_id = fields.Integer(dump_only=True)
+    member_id = fields.Integer(dump_only=True)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    status = fields.Enum(LeaveStatus, by_value=True, dump_only=True)
+    decided_at = fields.AwareDateTime(dump_only=True, allow_none=True)
+    created_at = fields.AwareDateTime(dump_only=True)
+
+
+class LeaveDecisionSchema(Schema):
+    approve = fields.Boolean(required=True)

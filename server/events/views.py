@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask.views import MethodView
+from flask_jwt_extended import jwt_required
+
+from server.auth.access import principal
+from server.core.api import FeatureBlueprint, load_or_404, require
+from server.core.db import db
+from server.events import operations
+from server.events.models import Event, LeaveRequest
+from server.events.schemas import (
+    EventQuerySchema,
+    EventSchema,
+    EventUpdateSchema,
+    LeaveDecisionSchema,
+    LeaveRequestSchema,
+    NoticeSchema,
+)
+from server.org.models import Branch, Member
+
+blp = FeatureBlueprint("events", __name__, description="Events, notices and leave requests")
+
+
+@blp.route("/branches/<int:branch_id>/events")
+class BranchEvents(MethodView):
+    @jwt_required()
+    @blp.arguments(EventQuerySchema, location="query")
+    @blp.response(200, EventSchema(many=True))
+    def get(self, query, branch_id):
+        """The branch's events, soonest first (members of the branch and floating members it hosts)."""
+        branch = load_or_404(Branch, branch_id)
+        require(principal().can_view_branch(branch.id))
+        stmt = sa.select(Event).where(Event.branch_id == branch.id)
+        if "starts_from" in query:
+            stmt = stmt.where(Event.starts_at >= query["starts_from"])
+        if "starts_before" in query:
+            stmt = stmt.where(Event.starts_at < query["starts_before"])
+        if "kind" in query:
+            stmt = stmt.where(Event.kind == query["kind"])
+        return db.session.scalars(stmt.order_by(Event.starts_at, Event.id)).all()
+
+    @jwt_required()
+    @blp.arguments(EventSchema)
+    @blp.response(201, EventSchema)
+    def post(self, data, branch_id):
+        branch = load_or_404(Branch, branch_id)
+        require(principal().manages(branch.id))
+        return operations.create_event(branch, data, principal().user_id)
+
+
+@blp.route("/events/<int:event_id>")
+class EventItem(MethodView):
+    @jwt_required()
+    @blp.response(200, EventSchema)
+    def get(self, event_id):
+        event = load_or_404(Event, event_id)
+        require(principal().can_view_branch(event.branch_id))
+        return event
+
+    @jwt_required()
+    @blp.arguments(EventUpdateSchema)
+    @blp.response(200, EventSchema)
+    def patch(self, changes, event_id):
+        event = load_or_404(Event, event_id)
+        require(principal().manages(event.branch_id))
+        return operations.update_event(event, changes, principal().user_id)
+
+
+@blp.route("/events/<int:event_id>/notice")
+class EventNotice(MethodView):
+    @jwt_required()
+    @blp.arguments(NoticeSchema)
+    @blp.response(200, EventSchema)
+    def post(self, data, event_id):
+        """Publish the event's notice to its members; the time it went out is kept (DAY-notice)."""
+        event = load_or_404(Event, event_id)
+        require(principal().manages(event.branch_id))
+        return operations.publish_notice(event, data["notice"], principal().user_id)
+
+
+@blp.route("/events/<int:event_id>/leave-requests")
+class EventLeaveRequests(MethodView):
+    @jwt_required()
+    @blp.response(200, LeaveRequestSchema(many=True))
+    def get(self, event_id):
+        event = load_or_404(Event, event_id)
+        p = principal()
+        require(p.manages(event.branch_id) or p.oversees(event.branch_id))
+        return db.session.scalars(sa.select(LeaveRequest).where(LeaveRequest.event_id == event.id)
+                                  .order_by(LeaveRequest.id)).all()
+
+    @jwt_required()
+    @blp.arguments(LeaveRequestSchema)
+    @blp.response(201, LeaveRequestSchema)
+    def post(self, data, event_id):
+        """Ask to be excused from an event of one's own branch or of the host branch."""
+        event = load_or_404(Event, event_id)
+        p = principal()
+        require(p.member_id is not None and (event.branch_id == p.home_branch_id or event.branch_id in p.host_branch_ids),
+                "Only members expected at this event can ask for leave.")
+        return operations.request_leave(event, db.session.get(Member, p.member_id), data["reason"])
+
+
+@blp.route("/leave-requests/<int:leave_id>/decision")
+class LeaveDecision(MethodView):
+    @jwt_required()
+    @blp.arguments(LeaveDecisionSchema)
+    @blp.response(200, LeaveRequestSchema)
+    def post(self, data, leave_id):
+        leave = load_or_404(LeaveRequest, leave_id)
+        require(principal().manages(leave.event.branch_id))
+        return operations.decide_leave(leave, data["approve"], principal().user_id)

@@ -1,0 +1,1 @@
+"""The organization: committees, branches, groups, members, floating members and branch roles."""

@@ -1,0 +1,163 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask.views import MethodView
+from flask_jwt_extended import jwt_required
+
+from server.auth.access import hosting_branch_ids, principal, today
+from server.core.api import FeatureBlueprint, load_or_404, require
+from server.core.db import db
+from server.org import operations
+from server.org.models import Branch, BranchRole, FloatingMembership, Group, Member
+from server.org.schemas import (
+    BranchRoleSchema,
+    BranchSchema,
+    EndRoleSchema,
+    FloatingMembershipSchema,
+    GroupSchema,
+    MemberCreateSchema,
+    MemberSchema,
+    MemberUpdateSchema,
+)
+
+blp = FeatureBlueprint("org", __name__, description="Branches, groups, members, floating members and posts")
+
+
+@blp.route("/branches")
+class Branches(MethodView):
+    @jwt_required()
+    @blp.response(200, BranchSchema(many=True))
+    def get(self):
+        """Branches the caller belongs to, hosts them, manages or oversees."""
+        p = principal()
+        ids = p.managed_branch_ids | p.overseen_branch_ids | p.host_branch_ids
+        if p.home_branch_id:
+            ids |= {p.home_branch_id}
+        return db.session.scalars(sa.select(Branch).where(Branch.id.in_(ids)).order_by(Branch.id)).all()
+
+
+@blp.route("/branches/<int:branch_id>")
+class BranchItem(MethodView):
+    @jwt_required()
+    @blp.response(200, BranchSchema)
+    def get(self, branch_id):
+        branch = load_or_404(Branch, branch_id)
+        require(principal().can_view_branch(branch.id))
+        return branch
+
+
+@blp.route("/branches/<int:branch_id>/groups")
+class Groups(MethodView):
+    @jwt_required()
+    @blp.response(200, GroupSchema(many=True))
+    def get(self, branch_id):
+        branch = load_or_404(Branch, branch_id)
+        require(principal().can_view_branch(branch.id))
+        return branch.groups
+
+    @jwt_required()
+    @blp.arguments(GroupSchema)
+    @blp.response(201, GroupSchema)
+    def post(self, data, branch_id):
+        branch = load_or_404(Branch, branch_id)
+        require(principal().manages(branch.id))
+        return operations.create_group(branch, data["name"])
+
+
+@blp.route("/branches/<int:branch_id>/members")
+class Members(MethodView):
+    @jwt_required()
+    @blp.response(200, MemberSchema(many=True))
+    def get(self, branch_id):
+        """The branch's own members (floating members hosted here: see floating-members)."""
+        branch = load_or_404(Branch, branch_id)
+        p = principal()
+        require(p.manages(branch.id) or p.oversees(branch.id))
+        return db.session.scalars(sa.select(Member).where(Member.branch_id == branch.id).order_by(Member.id)).all()
+
+    @jwt_required()
+    @blp.arguments(MemberCreateSchema)
+    @blp.response(201, MemberSchema)
+    def post(self, data, branch_id):
+        branch = load_or_404(Branch, branch_id)
+        require(principal().manages(branch.id))
+        return operations.create_member(branch, data, principal().user_id)
+
+
+@blp.route("/branches/<int:branch_id>/floating-members")
+class HostedFloatingMembers(MethodView):
+    @jwt_required()
+    @blp.response(200, MemberSchema(many=True))
+    def get(self, branch_id):
+        """Floating members this branch hosts today."""
+        branch = load_or_404(Branch, branch_id)
+        p = principal()
+        require(p.manages(branch.id) or p.oversees(branch.id))
+        rows = db.session.scalars(
+            sa.select(FloatingMembership).where(FloatingMembership.host_branch_id == branch.id)
+        ).all()
+        on = today()
+        return sorted({fm.member for fm in rows if fm.is_current(on)}, key=lambda m: m.id)
+
+
+@blp.route("/members/<int:member_id>")
+class MemberItem(MethodView):
+    @jwt_required()
+    @blp.response(200, MemberSchema)
+    def get(self, member_id):
+        member = load_or_404(Member, member_id)
+        require(principal().can_view_member(member))
+        return member
+
+    @jwt_required()
+    @blp.arguments(MemberUpdateSchema)
+    @blp.response(200, MemberSchema)
+    def patch(self, changes, member_id):
+        member = load_or_404(Member, member_id)
+        require(principal().manages(member.branch_id))
+        return operations.update_member(member, changes, principal().user_id)
+
+
+@blp.route("/members/<int:member_id>/floating")
+class MemberFloating(MethodView):
+    @jwt_required()
+    @blp.arguments(FloatingMembershipSchema)
+    @blp.response(201, FloatingMembershipSchema)
+    def post(self, data, member_id):
+        """Register the member as floating to a host branch (by the home branch)."""
+        member = load_or_404(Member, member_id)
+        require(principal().manages(member.branch_id))
+        return operations.add_floating_membership(member, data, principal().user_id)
+
+
+@blp.route("/branches/<int:branch_id>/roles")
+class Roles(MethodView):
+    @jwt_required()
+    @blp.response(200, BranchRoleSchema(many=True))
+    def get(self, branch_id):
+        branch = load_or_404(Branch, branch_id)
+        require(principal().can_view_branch(branch.id))
+        return db.session.scalars(sa.select(BranchRole).where(BranchRole.branch_id == branch.id)
+                                  .order_by(BranchRole.id)).all()
+
+    @jwt_required()
+    @blp.arguments(BranchRoleSchema)
+    @blp.response(201, BranchRoleSchema)
+    def post(self, data, branch_id):
+        """Appoint a member to a post (by the branch's managers or its committee)."""
+        branch = load_or_404(Branch, branch_id)
+        p = principal()
+        require(p.manages(branch.id) or p.oversees(branch.id))
+        return operations.assign_role(branch, data, p.user_id)
+
+
+@blp.route("/roles/<int:role_id>/end")
+class EndRole(MethodView):
+    @jwt_required()
+    @blp.arguments(EndRoleSchema)
+    @blp.response(200, BranchRoleSchema)
+    def post(self, data, role_id):
+        role = load_or_404(BranchRole, role_id)
+        p = principal()
+        require(p.manages(role.branch_id) or p.oversees(role.branch_id))
+        return operations.end_role(role, data["ends_on"], p.user_id)
