@@ -1,0 +1,105 @@
+"""The application shell: schema from migrations, database settings, configuration, API docs."""
+from __future__ import annotations
+
+import json
+import os
+import stat
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from server.core.db import db
+
+
+def test_migrations_and_models_agree(app):
+    with app.app_context(), db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata)
+    assert diff == []
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(app, backend):
+    if backend != "sqlite":
+        pytest.skip("SQLite pragmas only apply to the SQLite backend")
+    with app.app_context(), db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_foreign_keys_are_enforced(app, world):
+    from server.org.models import Group
+
+    with app.app_context():
+        db.session.add(Group(branch_id=999_999, name="nowhere"))
+        with pytest.raises(sa.exc.IntegrityError):
+            db.session.commit()
+
+
+def test_openapi_document_and_docs_ui_are_served_without_a_cdn(client):
+    spec = client.get("/api/v1/openapi.json")
+    assert spec.status_code == 200
+    assert spec.json["openapi"].startswith("3.")
+    assert "/api/v1/auth/login" in spec.json["paths"]
+    ui = client.get("/api/v1/docs")
+    assert ui.status_code == 200
+    html = ui.get_data(as_text=True)
+    assert "/api/v1/docs/assets/swagger-ui-bundle.js" in html
+    assert "cdn" not in html.lower() and "unpkg" not in html.lower()
+    with client.get("/api/v1/docs/assets/swagger-ui-bundle.js") as asset:
+        assert asset.status_code == 200 and len(asset.get_data()) > 100_000
+
+
+@pytest.mark.parametrize("method,url,status", [
+    ("get", "/api/v1/nowhere", 404),
+    ("delete", "/api/v1/auth/login", 405),
+    ("get", "/api/v1/members/999999", 401),
+])
+def test_errors_share_one_json_shape(client, method, url, status):
+    response = getattr(client, method)(url)
+    assert response.status_code == status
+    assert response.is_json
+    assert response.json["code"] == status and "status" in response.json
+
+
+def test_unknown_fields_are_rejected_with_field_messages(client, auth, world):
+    response = client.post(f"/api/v1/branches/{world.branch_a}/groups", json={"name": "三组", "colour": "red"},
+                           headers=auth.headers("secretary_a"))
+    assert response.status_code == 422
+    assert response.json["errors"]["json"]["colour"] == ["Unknown field."]
+
+
+def test_secrets_are_generated_once_into_the_instance_folder(tmp_path, monkeypatch):
+    from server import create_app
+
+    for name in ("SECRET_KEY", "JWT_SECRET_KEY", "CARD_SIGNING_KEY"):
+        monkeypatch.delenv(f"ZHIBU_{name}", raising=False)
+    monkeypatch.setenv("ZHIBU_INSTANCE_PATH", str(tmp_path))
+    config = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite3'}"}
+    first = create_app(config)
+    second = create_app(config)
+    path = tmp_path / "secrets.json"
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    stored = json.loads(path.read_text())
+    assert set(stored) == {"SECRET_KEY", "JWT_SECRET_KEY", "CARD_SIGNING_KEY"}
+    assert first.config["JWT_SECRET_KEY"] == second.config["JWT_SECRET_KEY"] == stored["JWT_SECRET_KEY"]
+    assert len(bytes.fromhex(stored["CARD_SIGNING_KEY"])) == 32
+    for app in (first, second):
+        with app.app_context():
+            db.engine.dispose()
+
+
+def test_environment_overrides_defaults(tmp_path, monkeypatch):
+    from server import create_app
+
+    monkeypatch.setenv("ZHIBU_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("ZHIBU_JWT_SECRET_KEY", "from-the-environment-and-long-enough-0123456789")
+    monkeypatch.setenv("ZHIBU_ACCESS_TOKEN_SECONDS", "120")
+    monkeypatch.setenv("ZHIBU_DATABASE_URL", f"sqlite:///{tmp_path / 'env.sqlite3'}")
+    app = create_app()
+    assert app.config["JWT_SECRET_KEY"].startswith("from-the-environment")
+    assert app.config["JWT_ACCESS_TOKEN_EXPIRES"].total_seconds() == 120
+    assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("env.sqlite3")
+    assert "JWT_SECRET_KEY" not in json.loads((tmp_path / "secrets.json").read_text())
+    with app.app_context():
+        db.engine.dispose()
