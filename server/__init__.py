@@ -85,4 +85,7 @@ def _register_features(app: Flask) -> None:
     for blp in (auth_blp, org_blp, cards_blp, events_blp, records_blp, audit_blp):
         api.register_blueprint(blp, url_prefix="/api/v1" + (blp.url_prefix or ""))
     apidocs.init_app(app)
+    from server.spa.views import blp as spa_blp
+
+    app.register_blueprint(spa_blp)
     app.cli.add_command(demo_command)

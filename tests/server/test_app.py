@@ -103,3 +103,11 @@ def test_environment_overrides_defaults(tmp_path, monkeypatch):
     assert "JWT_SECRET_KEY" not in json.loads((tmp_path / "secrets.json").read_text())
     with app.app_context():
         db.engine.dispose()
+
+
+def test_the_app_shell_is_served_at_root_and_for_client_routes(client):
+    for path in ("/", "/records/12"):
+        with client.get(path) as response:
+            assert response.status_code == 200
+            assert "支部" in response.get_data(as_text=True)
+    assert client.get("/api/v1/not-a-route").is_json
