@@ -38,6 +38,13 @@ DEFAULTS = {
     "CARD_VALIDITY_DAYS": 3 * 365,
     "PROXY_FIX": False,
     "PASSWORD_HASH_PROFILE": "rfc9106_low_memory",
+    "CARD_PREVIOUS_PUBLIC_KEYS": [],
+    # Sync protocol: clients older than this are told to update (their safe mutations still land).
+    "SYNC_MIN_PROTOCOL_VERSION": 1,
+    "EVENT_CODE_STEP_SECONDS": 30,
+    "EVENT_CODE_TOLERANCE_STEPS": 2,
+    "SYNC_LATE_DELIVERY_SECONDS": 6 * 3600,
+    "SYNC_CLOCK_SKEW_SECONDS": 300,
 }
 
 # ZHIBU_<NAME> environment variable → config key, and how to read it.
@@ -54,6 +61,11 @@ ENVIRONMENT = {
     "LOGIN_RATE_LIMIT_PER_ADDRESS": ("LOGIN_RATE_LIMIT_PER_ADDRESS", str),
     "LOGIN_RATE_LIMIT_PER_ACCOUNT": ("LOGIN_RATE_LIMIT_PER_ACCOUNT", str),
     "PROXY_FIX": ("PROXY_FIX", _flag),
+    "CARD_PREVIOUS_PUBLIC_KEYS": ("CARD_PREVIOUS_PUBLIC_KEYS", lambda v: [k.strip() for k in v.split(",") if k.strip()]),
+    "SYNC_MIN_PROTOCOL_VERSION": ("SYNC_MIN_PROTOCOL_VERSION", int),
+    "EVENT_CODE_STEP_SECONDS": ("EVENT_CODE_STEP_SECONDS", int),
+    "EVENT_CODE_TOLERANCE_STEPS": ("EVENT_CODE_TOLERANCE_STEPS", int),
+    "SYNC_LATE_DELIVERY_SECONDS": ("SYNC_LATE_DELIVERY_SECONDS", int),
 }
 
 SECRET_NAMES = ("SECRET_KEY", "JWT_SECRET_KEY", "CARD_SIGNING_KEY")

@@ -25,3 +25,14 @@ class CardIssueSchema(Schema):
 
 class CardReasonSchema(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=2, max=200))
+
+
+class OwnCardSchema(CardSchema):
+    """The holder's own card, with its signed QR text (shown full screen, verifiable offline)."""
+
+    qr = fields.Method("signed_qr", dump_only=True)
+
+    def signed_qr(self, card):
+        from server.cards.signing import card_qr
+
+        return card_qr(card)

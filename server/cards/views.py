@@ -7,7 +7,7 @@ from flask_jwt_extended import jwt_required
 from server.auth.access import principal
 from server.cards import operations
 from server.cards.models import Card
-from server.cards.schemas import CardIssueSchema, CardReasonSchema, CardSchema
+from server.cards.schemas import CardIssueSchema, CardReasonSchema, CardSchema, OwnCardSchema
 from server.core.api import FeatureBlueprint, abort, load_or_404, require
 from server.core.db import db
 from server.org.models import Member
@@ -62,9 +62,9 @@ class RevokeCard(MethodView):
 @blp.route("/me/card")
 class MyCard(MethodView):
     @jwt_required()
-    @blp.response(200, CardSchema)
+    @blp.response(200, OwnCardSchema)
     def get(self):
-        """The caller's active card."""
+        """The caller's active card, with its signed QR."""
         p = principal()
         card = operations.active_card(p.member_id) if p.member_id else None
         if card is None:

@@ -10,9 +10,25 @@ from http import HTTPStatus
 import sqlalchemy.exc
 import sqlalchemy.orm.exc
 from flask import jsonify
+from werkzeug.exceptions import HTTPException
 from flask_smorest import Api, Blueprint, abort  # noqa: F401  (abort re-exported for features)
 
-api = Api()
+VALIDATION_MESSAGE = "The request is not valid; see errors."
+
+
+class ZhibuApi(Api):
+    def handle_http_exception(self, error):
+        """flask-smorest's JSON error, always with a `message`: webargs' validation errors, routing's
+        404/405 and a bad JSON body come without one, so the exception's own description is used."""
+        data = getattr(error, "data", None) or {}
+        if "message" not in data:
+            message = (VALIDATION_MESSAGE if "messages" in data or "errors" in data
+                       else error.description or HTTPStatus(error.code).phrase)
+            error.data = {**data, "message": message}
+        return super().handle_http_exception(error)
+
+
+api = ZhibuApi()
 
 API_PREFIX = "/api/v1"
 
@@ -39,6 +55,16 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(sqlalchemy.orm.exc.StaleDataError)
     def _stale(_exc):
         return error_response(409, "Someone else changed this item first; reload and try again.")
+
+
+class UpgradeRequired(HTTPException):
+    """426: the client speaks a protocol version the server no longer serves."""
+
+    code = 426
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.data = {"message": message}  # where flask-smorest's error handler reads the message
 
 
 def load_or_404(model, object_id: int):

@@ -1,25 +1,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import base64
-import secrets
 
 import sqlalchemy as sa
 
 from server.audit.operations import log_action
+from sync.eventcode import new_event_secret
 from server.core.api import abort
 from server.core.db import db, utcnow
 from server.core.enums import EventStatus, LeaveStatus
 from server.events.models import Event, LeaveRequest
 from server.org.models import Branch, Member
 from server.org.operations import check_group_in_branch
+from server.sync_api import changes as change_feed
 
 CHECKIN_MARGIN = dt.timedelta(minutes=30)
-
-
-def new_code_secret() -> str:
-    # 32 random bytes as unpadded base32: the seed of the event's rotating (TOTP-style) code.
-    return base64.b32encode(secrets.token_bytes(32)).decode().rstrip("=")
 
 
 def _check_window(event: Event) -> None:
@@ -34,10 +29,11 @@ def create_event(branch: Branch, data: dict, actor_id: int) -> Event:
     check_group_in_branch(branch.id, data.get("group_id"))
     data.setdefault("checkin_opens_at", data["starts_at"] - CHECKIN_MARGIN)
     data.setdefault("checkin_closes_at", data["ends_at"] + CHECKIN_MARGIN)
-    event = Event(branch_id=branch.id, code_secret=new_code_secret(), created_by_id=actor_id, **data)
+    event = Event(branch_id=branch.id, code_secret=new_event_secret(), created_by_id=actor_id, **data)
     _check_window(event)
     db.session.add(event)
     db.session.flush()
+    change_feed.emit(db.session, "event", event)
     log_action(actor_id, "event.created", event, branch_id=branch.id)
     return event
 
@@ -47,6 +43,7 @@ def update_event(event: Event, changes: dict, actor_id: int) -> Event:
     for key, value in changes.items():
         setattr(event, key, value)
     _check_window(event)
+    change_feed.emit(db.session, "event", event)
     log_action(actor_id, "event.updated", event, branch_id=event.branch_id, fields=sorted(changes))
     return event
 
@@ -56,6 +53,7 @@ def publish_notice(event: Event, notice: str, actor_id: int) -> Event:
         abort(409, message="This event was cancelled.")
     event.notice = notice
     event.notice_published_at = utcnow()
+    change_feed.emit(db.session, "event", event)
     log_action(actor_id, "event.notice_published", event, branch_id=event.branch_id)
     return event
 

@@ -28,6 +28,10 @@ class Record(db.Model):
     amount_fen: Mapped[int | None] = mapped_column(sa.Integer)
     checkin_method: Mapped[CheckinMethod | None] = mapped_column(enum_column_type(CheckinMethod))
     manual_reason: Mapped[str | None] = mapped_column(sa.String(500))
+    # For attendance: when the member checked in (the earliest accepted scan, its device time
+    # corrected by the measured clock offset) and that scan's nonce, which breaks ties.
+    checked_in_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    source_nonce: Mapped[str | None] = mapped_column(sa.String(64))
     # Why a secretary should look before confirming (e.g. delivered long after the claimed time).
     review_flags: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     acknowledged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,389 @@
+"""Push (ingest a batch of client mutations) and pull (serve the change feed).
+
+Push is set-based so that a reconnecting phone's 500 offline scans cost a dozen statements, not
+thousands: facts are loaded in bulk, each claim is judged by the pure rules in `sync.merge`,
+records are inserted with ON CONFLICT DO NOTHING on (member, event) and scans with ON CONFLICT
+DO NOTHING on their nonce. Whatever races with this transaction (another device, a retry of the
+same request on another worker), the database's unique constraints decide and the loser reads
+the winner's answer.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.dialects import postgresql, sqlite
+
+from server.auth.access import Principal
+from server.cards.models import Card
+from server.cards.signing import trusted_public_keys
+from server.core.db import db, utcnow
+from server.core.enums import CheckinMethod, EventStatus, RecordKind
+from server.events.models import Event
+from server.org.models import FloatingMembership, Member
+from server.records import operations as record_operations
+from server.records.models import Record
+from server.sync_api import changes as change_feed
+from server.sync_api.models import Device, MutationLog, PushReceipt, Scan
+from sync import PROTOCOL_VERSION
+from sync.cards import verify_card
+from sync.eventcode import parse_event_qr
+from sync.merge import REJECTIONS, Claim, EventFacts, Policy, earlier, judge_checkin, resolve
+from sync.messages import CHECKIN_TYPES, parse_mutation
+
+CHINA = dt.timezone(dt.timedelta(hours=8))
+_METHOD = {"checkin_event_code": "event_code", "checkin_card": "card_scan", "checkin_manual": "manual"}
+
+
+def to_ms(moment: dt.datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def from_ms(ms: int) -> dt.datetime:
+    return dt.datetime.fromtimestamp(ms / 1000, dt.timezone.utc)
+
+
+def policy() -> Policy:
+    cfg = current_app.config
+    return Policy(step_seconds=cfg["EVENT_CODE_STEP_SECONDS"], tolerance_steps=cfg["EVENT_CODE_TOLERANCE_STEPS"],
+                  late_delivery_seconds=cfg["SYNC_LATE_DELIVERY_SECONDS"],
+                  clock_skew_seconds=cfg["SYNC_CLOCK_SKEW_SECONDS"])
+
+
+def result(nonce, status, code=None, record_id=None, flags=()) -> dict:
+    return {"id": nonce, "status": status, "code": code, "message": REJECTIONS.get(code) if code else None,
+            "record_id": record_id, "flags": list(flags)}
+
+
+def _insert(model):
+    """An INSERT that ignores rows conflicting with a unique constraint, on either backend."""
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+
+
+# ---------------------------------------------------------------------------------------- push
+
+
+def register_device(user_id: int, device_key: str, offset_ms: int, protocol_version: int) -> Device:
+    device = db.session.scalar(sa.select(Device).where(Device.user_id == user_id, Device.device_key == device_key))
+    if device is None:
+        db.session.execute(_insert(Device).values(user_id=user_id, device_key=device_key, first_seen_at=utcnow(),
+                                                  last_seen_at=utcnow(), clock_offset_ms=offset_ms,
+                                                  protocol_version=protocol_version).on_conflict_do_nothing())
+        device = db.session.scalar(sa.select(Device).where(Device.user_id == user_id, Device.device_key == device_key))
+    device.last_seen_at = utcnow()
+    device.clock_offset_ms = offset_ms
+    device.protocol_version = protocol_version
+    return device
+
+
+def push(p: Principal, body: dict, idempotency_key: str | None) -> dict:
+    now = utcnow()
+    now_ms = to_ms(now)
+    key = body.get("idempotency_key") or idempotency_key
+    if key:
+        stored = db.session.scalar(sa.select(PushReceipt.response).where(
+            PushReceipt.user_id == p.user_id, PushReceipt.idempotency_key == key))
+        if stored is not None:
+            return stored
+    offset_ms = now_ms - body["client_time_ms"]
+    device = register_device(p.user_id, body["device_id"], offset_ms, body["protocol_version"])
+
+    results: list[dict | None] = [None] * len(body["mutations"])
+    parsed: list[tuple[int, dict]] = []
+    first_index: dict[str, int] = {}
+    repeats: list[tuple[int, int]] = []  # (index, index of the first item with that nonce)
+    for index, raw in enumerate(body["mutations"]):
+        mutation, errors = parse_mutation(raw)
+        if mutation is None:
+            nonce = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else None
+            results[index] = {**result(nonce, "rejected", "malformed"), "errors": errors}
+            continue
+        if mutation["id"] in first_index:
+            repeats.append((index, first_index[mutation["id"]]))
+            continue
+        first_index[mutation["id"]] = index
+        parsed.append((index, mutation))
+
+    checkins = [(i, m) for i, m in parsed if m["type"] in CHECKIN_TYPES]
+    others = [(i, m) for i, m in parsed if m["type"] not in CHECKIN_TYPES]
+    for index, item in ingest_checkins(p, device, checkins, now, offset_ms).items():
+        results[index] = item
+    for index, mutation in others:
+        results[index] = apply_record_mutation(p, mutation)
+    for index, first in repeats:
+        results[index] = results[first]
+
+    response = {
+        "protocol_version": PROTOCOL_VERSION,
+        "server_time_ms": now_ms,
+        "clock_offset_ms": offset_ms,
+        "client_update_required": body["protocol_version"] < current_app.config["SYNC_MIN_PROTOCOL_VERSION"],
+        "message": None,
+        "results": results,
+    }
+    if response["client_update_required"]:
+        response["message"] = "This app is out of date: your scans were received; please update the app."
+    if key:
+        db.session.execute(_insert(PushReceipt).values(user_id=p.user_id, idempotency_key=key, response=response,
+                                                       created_at=now).on_conflict_do_nothing())
+    return response
+
+
+def _stored_results(nonces: list[str], user_id: int) -> dict[str, dict]:
+    """Results of scans already stored under these nonces (a retried push)."""
+    if not nonces:
+        return {}
+    rows = db.session.execute(sa.select(Scan.nonce, Scan.submitted_by_id, Scan.status, Scan.reason_code,
+                                        Scan.record_id, Scan.review_flags).where(Scan.nonce.in_(nonces)))
+    out = {}
+    for nonce, submitter, status, code, record_id, flags in rows:
+        # Someone else's nonce is not theirs to replay or to learn about.
+        out[nonce] = (result(nonce, status, code, record_id, flags or ()) if submitter == user_id
+                      else result(nonce, "rejected", "not_allowed"))
+    return out
+
+
+def ingest_checkins(p: Principal, device: Device, items: list[tuple[int, dict]], now: dt.datetime,
+                    offset_ms: int) -> dict[int, dict]:
+    if not items:
+        return {}
+    out: dict[int, dict] = {}
+    stored = _stored_results([m["id"] for _, m in items], p.user_id)
+    fresh = []
+    for index, m in items:
+        if m["id"] in stored:
+            out[index] = stored[m["id"]]
+        else:
+            fresh.append((index, m))
+    if not fresh:
+        return out
+
+    now_ms = to_ms(now)
+    rules = policy()
+    # The event each scan names: from the QR for a member's scan, from the body otherwise.
+    event_ids = set()
+    qr_event = {}
+    for index, m in fresh:
+        if m["type"] == "checkin_event_code":
+            qr = parse_event_qr(m["event_qr"])
+            qr_event[index] = qr.event_id if qr else None
+            if qr:
+                event_ids.add(qr.event_id)
+        else:
+            event_ids.add(m["event_id"])
+    events = {e.id: e for e in db.session.scalars(sa.select(Event).where(Event.id.in_(event_ids)))} if event_ids else {}
+
+    # Cards scanned by a secretary: verify the signature offline-style, then against the register.
+    card_texts = [m["card_qr"] for _, m in fresh if m["type"] == "checkin_card"]
+    verdicts = {}
+    if card_texts:
+        keys = trusted_public_keys()
+        today = now.astimezone(CHINA).date()
+        for text in card_texts:
+            verdicts[text] = verify_card(text, keys, frozenset(), today)
+        serials = {v.claims.serial for v in verdicts.values() if v.claims}
+        register = {c.serial: c for c in db.session.scalars(sa.select(Card).where(Card.serial.in_(serials)))} \
+            if serials else {}
+
+    named = {m.get("member_id") for _, m in fresh} | {v.claims.member_id for v in verdicts.values() if v.claims}
+    if p.member_id:
+        named.add(p.member_id)
+    named.discard(None)
+    members = {m.id: m for m in db.session.scalars(sa.select(Member).where(Member.id.in_(named)))} if named else {}
+    fresh_map = dict(fresh)
+
+    claims: dict[int, Claim] = {}
+    rejected: dict[int, str] = {}
+    scan_member: dict[int, int | None] = {}
+    scan_event: dict[int, int | None] = {}
+    for index, m in fresh:
+        method = _METHOD[m["type"]]
+        member_id = None
+        event_id = m.get("event_id")
+        code = None
+        if m["type"] == "checkin_event_code":
+            member_id = p.member_id
+            if p.member_id is None:
+                code = "not_allowed"
+            elif qr_event[index] is None:
+                code = "malformed"
+            elif event_id is not None and event_id != qr_event[index]:
+                code = "wrong_event"
+            event_id = qr_event[index]
+        else:
+            event = events.get(event_id)
+            if event is not None and not p.manages(event.branch_id):
+                code = "not_allowed"
+            if m["type"] == "checkin_card" and code is None:
+                verdict = verdicts[m["card_qr"]]
+                if verdict.claims is None or verdict.reason in ("malformed", "unknown_key", "bad_signature"):
+                    code = "card_invalid"
+                elif verdict.reason == "expired":
+                    code = "card_expired"
+                else:
+                    card = register.get(verdict.claims.serial)
+                    member_id = verdict.claims.member_id
+                    if card is None or card.member_id != member_id:
+                        code = "card_unknown"
+                    elif card.status.value != "active":
+                        code = "card_revoked"
+            elif m["type"] == "checkin_manual":
+                member_id = m["member_id"]
+        scan_member[index] = member_id
+        scan_event[index] = event_id if event_id in events else None
+        if code:
+            rejected[index] = code
+            continue
+        if event_id not in events:
+            rejected[index] = "unknown_event"
+            continue
+        claims[index] = Claim(nonce=m["id"], method=method, event_id=event_id, member_id=member_id,
+                              claimed_at_ms=m["claimed_at_ms"], received_at_ms=now_ms,
+                              clock_offset_ms=offset_ms, event_qr=m.get("event_qr"))
+
+    # Who may attend: members of the event's branch, or floating to it on the event's day.
+    member_ids = {c.member_id for c in claims.values()}
+    floating = defaultdict(list)
+    if member_ids:
+        for fm in db.session.scalars(sa.select(FloatingMembership).where(FloatingMembership.member_id.in_(member_ids))):
+            floating[fm.member_id].append(fm)
+
+    def may_attend(member_id: int, event: Event) -> bool:
+        member = members.get(member_id)
+        if member is None:
+            return False
+        day = event.starts_at.astimezone(CHINA).date()
+        if member.left_on is not None and member.left_on < day:
+            return False
+        return member.branch_id == event.branch_id or any(
+            fm.host_branch_id == event.branch_id and fm.is_current(day) for fm in floating[member_id])
+
+    judgements = {}
+    for index, claim in claims.items():
+        event = events[claim.event_id]
+        facts = EventFacts(event.id, event.branch_id, to_ms(event.checkin_opens_at), to_ms(event.checkin_closes_at),
+                           event.code_secret, cancelled=event.status == EventStatus.cancelled)
+        judgement = judge_checkin(claim, facts, may_attend=may_attend(claim.member_id, event), policy=rules)
+        if judgement.accepted:
+            judgements[index] = judgement
+        else:
+            rejected[index] = judgement.code
+
+    accepted = {i: claims[i] for i in judgements}
+    existing = _records_for({c.pair for c in accepted.values()})
+    outcome = resolve(accepted.values(), set(existing))
+    by_nonce = {c.nonce: (i, c) for i, c in accepted.items()}
+
+    # New records for the winners; a concurrent writer may win a pair first (then: duplicate).
+    winners = [(i, c) for n, (i, c) in by_nonce.items() if outcome[n] == "applied"]
+    if winners:
+        rows = []
+        for i, c in winners:
+            event = events[c.event_id]
+            manual = fresh_map[i]
+            rows.append({
+                "member_id": c.member_id, "branch_id": event.branch_id, "kind": RecordKind.attendance,
+                "event_id": c.event_id, "occurred_on": event.starts_at.astimezone(CHINA).date(),
+                "title": event.title, "checkin_method": CheckinMethod(c.method),
+                "manual_reason": manual.get("reason"), "review_flags": list(judgements[i].flags),
+                "checked_in_at": from_ms(c.corrected_at_ms), "source_nonce": c.nonce,
+                "created_by_id": p.user_id, "created_at": now, "updated_at": now, "version": 1,
+            })
+        inserted = db.session.execute(
+            _insert(Record).on_conflict_do_nothing(index_elements=["member_id", "event_id"])
+            .returning(Record.id, Record.member_id, Record.event_id), rows)
+        created = {(m, e): rid for rid, m, e in inserted}
+        lost = {c.pair for _, c in winners} - set(created)
+        if lost:
+            existing.update(_records_for(lost))
+            for _, c in winners:
+                if c.pair in lost:
+                    outcome[c.nonce] = "duplicate"
+        for (member_id, event_id), rid in created.items():
+            existing[(member_id, event_id)] = {"id": rid, "key": None, "confirmed": False}
+            change_feed.emit_row(db.session, {"entity": "record", "entity_id": rid, "op": "upsert",
+                                          "branch_id": events[event_id].branch_id, "member_id": member_id,
+                                          "home_branch_id": members[member_id].branch_id})
+
+    # An earlier scan arriving later becomes the record's source (unless it is confirmed).
+    for nonce, (i, c) in by_nonce.items():
+        info = existing[c.pair]
+        if outcome[nonce] == "duplicate" and not info["confirmed"] and info["key"] and earlier(c, info["key"]):
+            record = db.session.get(Record, info["id"])
+            record.checked_in_at = from_ms(c.corrected_at_ms)
+            record.checkin_method = CheckinMethod(c.method)
+            record.source_nonce = c.nonce
+            record.review_flags = list(judgements[i].flags)
+            info["key"] = c.order_key
+            change_feed.emit(db.session, "record", record)
+
+    scan_rows = []
+    for index, m in fresh:
+        if index in rejected:
+            out[index] = result(m["id"], "rejected", rejected[index])
+            record_id, flags, status = None, (), "rejected"
+        else:
+            c = accepted[index]
+            status = outcome[c.nonce]
+            record_id = existing[c.pair]["id"]
+            flags = judgements[index].flags
+            out[index] = result(m["id"], status, None, record_id, flags)
+        scan_rows.append({
+            "nonce": m["id"], "submitted_by_id": p.user_id, "device_id": device.id, "method": _METHOD[m["type"]],
+            "event_id": scan_event[index],
+            "member_id": scan_member[index] if scan_member[index] in members else None,
+            "claimed_at": from_ms(m["claimed_at_ms"]), "received_at": now, "clock_offset_ms": offset_ms,
+            "payload": m.get("event_qr") or m.get("card_qr"), "manual_reason": m.get("reason"),
+            "status": status, "reason_code": rejected.get(index), "review_flags": list(flags),
+            "record_id": record_id,
+        })
+    written = set(db.session.scalars(
+        _insert(Scan).on_conflict_do_nothing(index_elements=["nonce"]).returning(Scan.nonce), scan_rows))
+    raced = [row["nonce"] for row in scan_rows if row["nonce"] not in written]
+    if raced:
+        # The same nonce arrived through another request meanwhile: answer what it stored.
+        again = _stored_results(raced, p.user_id)
+        for index, m in fresh:
+            if m["id"] in again:
+                out[index] = again[m["id"]]
+    return out
+
+
+def _records_for(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], dict]:
+    if not pairs:
+        return {}
+    stmt = sa.select(Record.id, Record.member_id, Record.event_id, Record.checked_in_at, Record.source_nonce,
+                     Record.confirmed_at).where(sa.tuple_(Record.member_id, Record.event_id).in_(list(pairs)))
+    out = {}
+    for rid, member_id, event_id, checked_in_at, nonce, confirmed_at in db.session.execute(stmt):
+        key = (to_ms(checked_in_at), nonce) if checked_in_at is not None and nonce else None
+        out[(member_id, event_id)] = {"id": rid, "key": key, "confirmed": confirmed_at is not None}
+    return out
+
+
+def apply_record_mutation(p: Principal, m: dict) -> dict:
+    stored = db.session.scalar(sa.select(MutationLog).where(MutationLog.nonce == m["id"]))
+    if stored is not None:
+        return stored.result if stored.user_id == p.user_id else result(m["id"], "rejected", "not_allowed")
+    record = db.session.get(Record, m["record_id"])
+    if record is None or not p.can_view_record(record):
+        out = result(m["id"], "rejected", "unknown_record")
+    elif m["type"] == "record_acknowledge":
+        if record.member_id != p.member_id:
+            out = result(m["id"], "rejected", "not_allowed")
+        else:
+            status = "duplicate" if record.acknowledged_at else "applied"
+            record_operations.acknowledge(record, p.user_id)
+            out = result(m["id"], status, record_id=record.id)
+    else:
+        if not p.manages(record.branch_id):
+            out = result(m["id"], "rejected", "not_allowed")
+        else:
+            status = "duplicate" if record.confirmed_at else "applied"
+            record_operations.confirm(record, p.user_id)
+            out = result(m["id"], status, record_id=record.id)
+    db.session.add(MutationLog(nonce=m["id"], user_id=p.user_id, result=out))
+    return out

@@ -1,0 +1,127 @@
+"""The wire format of /api/v1/sync: marshmallow schemas, pure (no Flask).
+
+The server validates the push envelope strictly; each mutation is then validated on its own
+(`parse_mutation`), so that one malformed item becomes one `rejected` result and never blocks
+the rest of the batch. Times on the wire are Unix epoch milliseconds (what `Date.now()` gives).
+"""
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+MAX_BATCH = 500
+MAX_PULL_LIMIT = 1000
+
+MUTATION_TYPES = (
+    "checkin_event_code",  # a member scanned an event's rotating code
+    "checkin_card",  # a secretary's device scanned a member's card
+    "checkin_manual",  # a secretary entered a check-in by hand, with a reason
+    "record_acknowledge",  # a member acknowledges their record
+    "record_confirm",  # a secretary confirms a record
+)
+CHECKIN_TYPES = frozenset(MUTATION_TYPES[:3])
+
+Token = lambda **kw: fields.String(validate=validate.Regexp(r"^[A-Za-z0-9_-]{8,64}$"), **kw)  # noqa: E731
+Id = lambda **kw: fields.Integer(strict=True, validate=validate.Range(min=1, max=2**53 - 1), **kw)  # noqa: E731
+EpochMs = lambda **kw: fields.Integer(strict=True, validate=validate.Range(min=0, max=2**53 - 1), **kw)  # noqa: E731
+
+_REQUIRED = {
+    "checkin_event_code": ("claimed_at_ms", "event_qr"),
+    "checkin_card": ("claimed_at_ms", "event_id", "card_qr"),
+    "checkin_manual": ("claimed_at_ms", "event_id", "member_id", "reason"),
+    "record_acknowledge": ("record_id",),
+    "record_confirm": ("record_id",),
+}
+
+
+class MutationSchema(Schema):
+    """One queued client change. `id` is the client's random nonce: it makes retries idempotent."""
+
+    class Meta:
+        unknown = RAISE
+
+    id = Token(required=True)
+    type = fields.String(required=True, validate=validate.OneOf(MUTATION_TYPES))
+    claimed_at_ms = EpochMs()
+    event_qr = fields.String(validate=validate.Length(max=64))
+    card_qr = fields.String(validate=validate.Length(max=1024))
+    event_id = Id()
+    member_id = Id()
+    reason = fields.String(validate=validate.Length(min=2, max=500))
+    record_id = Id()
+
+    @validates_schema
+    def _fields_for_type(self, data, **_):
+        missing = [name for name in _REQUIRED.get(data.get("type"), ()) if name not in data]
+        if missing:
+            raise ValidationError({name: ["Missing data for required field."] for name in missing})
+
+
+class PushRequestSchema(Schema):
+    protocol_version = fields.Integer(required=True, strict=True)
+    device_id = Token(required=True)
+    client_time_ms = EpochMs(required=True)
+    # Also accepted as the Idempotency-Key header; a retried request returns the first answer.
+    idempotency_key = Token()
+    # Items are validated one by one (parse_mutation), so one bad item is one rejected result.
+    mutations = fields.List(
+        fields.Raw(),
+        required=True,
+        validate=validate.Length(max=MAX_BATCH, error=f"At most {MAX_BATCH} mutations per push; send the rest in another."),
+    )
+
+
+class ItemResultSchema(Schema):
+    id = fields.String(allow_none=True)
+    status = fields.String(validate=validate.OneOf(("applied", "duplicate", "rejected")))
+    code = fields.String(allow_none=True)
+    message = fields.String(allow_none=True)
+    record_id = fields.Integer(allow_none=True)
+    flags = fields.List(fields.String())
+    # Field messages, for a `malformed` item.
+    errors = fields.Dict()
+
+
+class PushResponseSchema(Schema):
+    protocol_version = fields.Integer()
+    server_time_ms = fields.Integer()
+    clock_offset_ms = fields.Integer()
+    client_update_required = fields.Boolean()
+    message = fields.String(allow_none=True)
+    results = fields.List(fields.Nested(ItemResultSchema))
+
+
+class PullQuerySchema(Schema):
+    protocol_version = fields.Integer(required=True)
+    cursor = fields.String(validate=validate.Length(max=200))
+    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=MAX_PULL_LIMIT))
+    device_id = Token()
+    client_time_ms = EpochMs()
+
+
+class ChangeSchema(Schema):
+    entity = fields.String()
+    op = fields.String(validate=validate.OneOf(("upsert", "delete", "revoke")))
+    id = fields.Integer()
+    data = fields.Dict(allow_none=True)
+
+
+class PullResponseSchema(Schema):
+    protocol_version = fields.Integer()
+    server_time_ms = fields.Integer()
+    clock_offset_ms = fields.Integer(allow_none=True)
+    cursor = fields.String()
+    has_more = fields.Boolean()
+    # True when the client must drop its cached data first (its scope changed, or a bad cursor).
+    reset = fields.Boolean()
+    card_keys = fields.Dict(keys=fields.String(), values=fields.String())
+    changes = fields.List(fields.Nested(ChangeSchema))
+
+
+def parse_mutation(raw: object) -> tuple[dict | None, dict | None]:
+    """(mutation, None) when valid, else (None, field errors). Never raises."""
+    if not isinstance(raw, dict):
+        return None, {"_schema": ["A mutation is a JSON object."]}
+    try:
+        return MutationSchema().load(raw), None
+    except ValidationError as err:
+        return None, err.normalized_messages()

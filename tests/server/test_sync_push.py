@@ -1,0 +1,239 @@
+"""Push: every scan lands once or comes back with its reason; one event, one record."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+
+from server.core.db import db
+from server.records.models import Record
+from server.sync_api.models import Scan
+from tests.server.synckit import card_scan, code_scan, live_event, manual, now_ms, push
+
+
+@pytest.fixture
+def event(app, world):
+    return live_event(app, world.branch_a)
+
+
+def records_for(app, event_id):
+    with app.app_context():
+        return db.session.scalars(sa.select(Record).where(Record.event_id == event_id)).all()
+
+
+def scans(app, **filters):
+    with app.app_context():
+        return db.session.scalars(sa.select(Scan).filter_by(**filters).order_by(Scan.id)).all()
+
+
+def test_member_scan_makes_one_attendance_record(app, client, auth, world, event):
+    response = push(client, auth.headers("member"), [code_scan(event)])
+    assert response.status_code == 200
+    [item] = response.json["results"]
+    assert item["status"] == "applied" and item["code"] is None and item["flags"] == []
+    [record] = records_for(app, event["id"])
+    assert (record.id, record.member_id, record.checkin_method.value) == (item["record_id"], world.member, "event_code")
+    assert abs(record.checked_in_at.timestamp() * 1000 - now_ms()) < 60_000
+
+
+def test_pushing_the_same_batch_twice_changes_nothing_and_answers_the_same(app, client, auth, world, event):
+    batch = [code_scan(event), manual(event["id"], world.member2)]
+    first = push(client, auth.headers("secretary_a"), batch).json["results"]
+    # Half of it again, as after a timeout, then all of it.
+    half = push(client, auth.headers("secretary_a"), batch[1:]).json["results"]
+    again = push(client, auth.headers("secretary_a"), batch).json["results"]
+    assert half == first[1:] and again == first
+    assert len(records_for(app, event["id"])) == 2
+    assert len(scans(app, event_id=event["id"])) == 2
+
+
+def test_idempotency_key_replays_the_whole_answer(client, auth, event):
+    batch = [code_scan(event)]
+    first = push(client, auth.headers("member"), batch, idempotency_key="retry-key-0001").json
+    second = push(client, auth.headers("member"), batch, idempotency_key="retry-key-0001").json
+    assert first == second  # including server_time_ms: it is the stored answer
+
+
+def test_second_device_scan_is_a_duplicate_linked_to_the_record(app, client, auth, world, event):
+    a = push(client, auth.headers("member"), [code_scan(event)], device="phone-aaaa").json["results"][0]
+    b = push(client, auth.headers("member"), [code_scan(event)], device="phone-bbbb").json["results"][0]
+    c = push(client, auth.headers("secretary_a"), [manual(event["id"], world.member)]).json["results"][0]
+    assert a["status"] == "applied"
+    assert b["status"] == c["status"] == "duplicate"
+    assert a["record_id"] == b["record_id"] == c["record_id"]
+    assert len(records_for(app, event["id"])) == 1
+    assert [s.status for s in scans(app, event_id=event["id"])] == ["applied", "duplicate", "duplicate"]
+
+
+def test_earlier_scan_delivered_later_becomes_the_records_time(app, client, auth, event):
+    late_scan = code_scan(event, at_ms=now_ms() - 60_000)
+    push(client, auth.headers("member"), [code_scan(event)], device="phone-aaaa")
+    push(client, auth.headers("member"), [late_scan], device="phone-bbbb")
+    [record] = records_for(app, event["id"])
+    assert record.source_nonce == late_scan["id"]
+
+
+@pytest.mark.parametrize("case,expected", [
+    ("forged", "forged_code"),
+    ("replayed", "stale_code"),
+    ("other_event_secret", "forged_code"),
+    ("body_names_other_event", "wrong_event"),
+    ("garbage", "malformed"),
+    ("before_window", "outside_window"),
+])
+def test_bad_event_codes_are_rejected_with_their_reason(app, client, auth, world, event, case, expected):
+    other = live_event(app, world.branch_a)
+    scan = code_scan(event)
+    if case == "forged":
+        scan["event_qr"] = scan["event_qr"][:-8] + ("00000000" if not scan["event_qr"].endswith("00000000") else "11111111")
+    elif case == "replayed":
+        scan = code_scan(event, code_at_ms=now_ms() - 10 * 60_000)
+    elif case == "other_event_secret":
+        scan = code_scan({"id": event["id"], "secret": other["secret"]})
+    elif case == "body_names_other_event":
+        scan["event_id"] = other["id"]
+    elif case == "garbage":
+        scan["event_qr"] = "https://example.com/not-a-code"
+    elif case == "before_window":
+        scan = code_scan(event, at_ms=now_ms() - 3 * 3600_000)
+    [item] = push(client, auth.headers("member"), [scan]).json["results"]
+    assert (item["status"], item["code"]) == ("rejected", expected)
+    assert item["message"]
+    assert records_for(app, event["id"]) == []
+    [stored] = scans(app, nonce=scan["id"])
+    assert (stored.status, stored.reason_code) == ("rejected", expected)
+
+
+def test_member_of_another_branch_is_not_expected(app, client, auth, world, event):
+    [item] = push(client, auth.headers("member_b"), [code_scan(event)]).json["results"]
+    assert item["code"] == "not_expected"
+
+
+def test_floating_member_signs_in_at_the_host_branch_and_both_branches_see_it(app, client, auth, world, event):
+    [item] = push(client, auth.headers("floating"), [code_scan(event)]).json["results"]
+    assert item["status"] == "applied"
+    for who in ("secretary_a", "secretary_b"):
+        response = client.get(f"/api/v1/records/{item['record_id']}", headers=auth.headers(who))
+        assert response.status_code == 200 and response.json["branch_id"] == world.branch_a
+
+
+def test_members_cannot_submit_card_or_manual_check_ins_for_others(client, auth, world, event):
+    other_card = client.get("/api/v1/me/card", headers=auth.headers("floating")).json["qr"]
+    results = push(client, auth.headers("member"),
+                   [manual(event["id"], world.member2), card_scan(event["id"], other_card)]).json["results"]
+    assert [(r["status"], r["code"]) for r in results] == [("rejected", "not_allowed")] * 2
+
+
+def test_secretary_scans_a_member_card_offline_style(app, client, auth, world, event):
+    qr = client.get("/api/v1/me/card", headers=auth.headers("member")).json["qr"]
+    [item] = push(client, auth.headers("secretary_a"), [card_scan(event["id"], qr)]).json["results"]
+    assert item["status"] == "applied"
+    [record] = records_for(app, event["id"])
+    assert (record.member_id, record.checkin_method.value) == (world.member, "card_scan")
+
+
+def test_revoked_altered_and_unsigned_cards_are_rejected(app, client, auth, world, event):
+    qr = client.get("/api/v1/me/card", headers=auth.headers("member")).json["qr"]
+    prefix, payload, signature = qr.split(".")
+    altered = f"{prefix}.{payload[:-2]}{'A' if payload[-2] != 'A' else 'B'}{payload[-1]}.{signature}"
+    unsigned = f"{prefix}.{payload}"
+    client.post(f"/api/v1/cards/{world.card_member}/reissue", json={"reason": "手机丢失"},
+                headers=auth.headers("secretary_a"))
+    results = push(client, auth.headers("secretary_a"),
+                   [card_scan(event["id"], qr), card_scan(event["id"], altered), card_scan(event["id"], unsigned)])
+    assert [r["code"] for r in results.json["results"]] == ["card_revoked", "card_invalid", "card_invalid"]
+    assert records_for(app, event["id"]) == []
+
+
+def test_expired_card_is_rejected(app, client, auth, world, event):
+    from server.cards.signing import _private_key
+    from sync.cards import CardClaims, sign_card
+
+    with app.app_context():
+        expired = sign_card(CardClaims("OLDCARD001", world.member, "regular", world.branch_a,
+                                       dt.date(2020, 1, 1)), _private_key())
+    [item] = push(client, auth.headers("secretary_a"), [card_scan(event["id"], expired)]).json["results"]
+    assert item["code"] == "card_expired"
+
+
+def test_secretary_of_another_branch_cannot_scan_into_this_event(client, auth, world, event):
+    qr = client.get("/api/v1/me/card", headers=auth.headers("member")).json["qr"]
+    [item] = push(client, auth.headers("secretary_b"), [card_scan(event["id"], qr)]).json["results"]
+    assert item["code"] == "not_allowed"
+
+
+def test_manual_entry_is_marked_manual_with_its_reason(app, client, auth, world, event):
+    [item] = push(client, auth.headers("secretary_a"), [manual(event["id"], world.member2, "手机没电")]).json["results"]
+    assert item["status"] == "applied"
+    [record] = records_for(app, event["id"])
+    assert (record.checkin_method.value, record.manual_reason) == ("manual", "手机没电")
+
+
+def test_one_malformed_item_never_blocks_the_rest(app, client, auth, world, event):
+    batch = [{"id": "bad-item-0001", "type": "checkin_event_code"}, "not an object", code_scan(event)]
+    results = push(client, auth.headers("member"), batch).json["results"]
+    assert [(r["status"], r["code"]) for r in results] == [
+        ("rejected", "malformed"), ("rejected", "malformed"), ("applied", None)]
+    assert "event_qr" in results[0]["errors"]
+
+
+def test_oversized_batches_are_refused_whole_with_a_reason(client, auth, event):
+    response = push(client, auth.headers("member"), [code_scan(event) for _ in range(501)])
+    assert response.status_code == 422
+    assert "At most 500" in str(response.json["errors"])
+
+
+def test_late_delivery_and_wrong_device_clock_are_accepted_but_flagged(app, client, auth, world):
+    long_event = live_event(app, world.branch_a, started_minutes_ago=8 * 60, hours=10)
+    seven_hours_ago = now_ms() - 7 * 3600_000
+    [late] = push(client, auth.headers("member"), [code_scan(long_event, at_ms=seven_hours_ago)]).json["results"]
+    assert late["status"] == "applied" and late["flags"] == ["late_delivery"]
+    # A phone whose clock is 10 minutes slow: its claimed time is corrected by the measured offset.
+    slow = now_ms() - 600_000
+    scan = code_scan(long_event, at_ms=slow, code_at_ms=now_ms())
+    response = push(client, auth.headers("member2"), [scan], client_time_ms=slow).json
+    assert abs(response["clock_offset_ms"] - 600_000) < 60_000
+    assert response["results"][0]["status"] == "applied"
+    assert response["results"][0]["flags"] == ["device_clock_off"]
+
+
+def test_scans_are_stored_with_both_timestamps(app, client, auth, event):
+    claimed = now_ms() - 5_000
+    scan = code_scan(event, at_ms=claimed)
+    push(client, auth.headers("member"), [scan])
+    [stored] = scans(app, nonce=scan["id"])
+    assert int(stored.claimed_at.timestamp() * 1000) == claimed
+    assert stored.received_at > stored.claimed_at
+
+
+def test_acknowledge_and_confirm_flow_through_sync_and_replay_the_same(client, auth, world):
+    ack = {"id": "ack-nonce-0001", "type": "record_acknowledge", "record_id": world.record_member}
+    first = push(client, auth.headers("member"), [ack]).json["results"]
+    assert push(client, auth.headers("member"), [ack]).json["results"] == first
+    assert first[0]["status"] == "applied"
+    confirm = {"id": "confirm-nonce-01", "type": "record_confirm", "record_id": world.record_member}
+    refused = push(client, auth.headers("member"), [{**confirm, "id": "confirm-nonce-02"}]).json["results"]
+    assert refused[0]["code"] == "not_allowed"
+    done = push(client, auth.headers("secretary_a"), [confirm]).json["results"]
+    assert done[0]["status"] == "applied"
+    record = client.get(f"/api/v1/records/{world.record_member}", headers=auth.headers("member")).json
+    assert record["status"] == "confirmed"
+
+
+def test_unknown_protocol_version_is_refused(client, auth, event):
+    response = push(client, auth.headers("member"), [code_scan(event)], version=99)
+    assert response.status_code == 400 and "protocol version" in response.json["message"]
+
+
+class TestTooOldClient:
+    @pytest.fixture
+    def app_config(self):
+        return {"SYNC_MIN_PROTOCOL_VERSION": 2}
+
+    def test_old_client_is_told_to_update_after_its_scans_are_accepted(self, app, client, auth, event):
+        response = push(client, auth.headers("member"), [code_scan(event)]).json
+        assert response["client_update_required"] is True and "update" in response["message"]
+        assert response["results"][0]["status"] == "applied"
+        pulled = client.get("/api/v1/sync/pull", query_string={"protocol_version": 1}, headers=auth.headers("member"))
+        assert pulled.status_code == 426 and "update" in pulled.json["message"]
