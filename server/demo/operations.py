@@ -1,7 +1,518 @@
+"""Demo data: a township committee with three branches (one per sector) and a season of events.
+
+`load_demo()` builds it through the real operations (members, roles, cards, events...), only
+flushes (the caller commits) and is idempotent: when the demo committee exists it changes
+nothing. Everything is deterministic (a seeded random generator) except "today": the season runs
+from three calendar months back to two ahead, so the demo always has past and upcoming events.
+Times are stored in UTC and chosen as sensible local times in China (UTC+8, no daylight saving).
+"""
 from __future__ import annotations
 
+import calendar
+import dataclasses
+import datetime as dt
+import random
+
+import sqlalchemy as sa
+
+from server.audit.operations import log_action
+from server.auth.models import User
+from server.auth.operations import create_user
+from server.cards.operations import issue_card
+from server.core.db import db, utcnow
+from server.core.enums import (
+    BranchRoleKind,
+    CardKind,
+    CheckinMethod,
+    DuesCategory,
+    EventKind,
+    EventStatus,
+    LeaveStatus,
+    MemberStatus,
+    RecordKind,
+    Sector,
+)
+from server.events.models import Event, LeaveRequest
+from server.events.operations import create_event
+from server.org import operations as org
+from server.org.models import Branch, Committee, Member
+from server.records.models import Record
+from server.sync_api import changes
+
 DEMO_PASSWORD = "zhibu-demo"
+COMMITTEE_NAME = "城关镇党委"
+COMMITTEE_USERNAME = "chengguan"
+SEED = 20240801
+CHINA = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")  # no daylight saving since 1991
+
+# Posts that sit on the branch committee (and so attend its monthly meeting).
+COMMITTEE_POSTS = frozenset({
+    BranchRoleKind.secretary, BranchRoleKind.deputy_secretary, BranchRoleKind.organizer,
+    BranchRoleKind.propaganda, BranchRoleKind.discipline, BranchRoleKind.committee_member,
+})
 
 
-def load_demo():
-    raise RuntimeError("demo data: being written")
+@dataclasses.dataclass(frozen=True)
+class DemoMember:
+    name: str
+    username: str
+    group: int | None  # index into the branch's groups
+    dues: DuesCategory = DuesCategory.employed
+    income: int = 0  # monthly income after tax, yuan (employed and retired members)
+    status: MemberStatus = MemberStatus.full
+    roles: tuple[BranchRoleKind, ...] = ()
+    floats_to: str | None = None  # key of the host branch
+    floating_note: str | None = None
+    floating_days: tuple[int, int | None] = (0, None)  # (started days ago, ends in days)
+    printed_card: bool = False  # no smartphone: the secretary scans their printed card
+
+
+@dataclasses.dataclass(frozen=True)
+class DemoBranch:
+    key: str
+    name: str
+    sector: Sector
+    groups: tuple[str, str]
+    place: str
+    group_places: tuple[str, str]
+    members: tuple[DemoMember, ...]
+
+
+S, O, P, GL = BranchRoleKind.secretary, BranchRoleKind.organizer, BranchRoleKind.propaganda, BranchRoleKind.group_leader
+E, R, V = DuesCategory.employed, DuesCategory.retired, DuesCategory.rural
+PROB = MemberStatus.probationary
+
+BRANCHES = (
+    DemoBranch(
+        "hongqi", "红旗村党支部", Sector.village, ("第一党小组", "第二党小组"),
+        "红旗村党群服务中心会议室", ("红旗村一组议事点", "红旗村二组议事点"),
+        (
+            DemoMember("王建国", "hongqi_shuji", 0, E, 4200, roles=(S,)),
+            DemoMember("李秀英", "hongqi_zuzhi", 1, V, roles=(O,)),
+            DemoMember("刘建军", "liujianjun", 0, V, roles=(P, GL)),
+            DemoMember("陈玉梅", "chenyumei", 1, V, roles=(GL,)),
+            DemoMember("李明", "liming", 0, V),
+            DemoMember("王芳", "wangfang", 0, V, status=PROB),
+            DemoMember("张桂兰", "zhangguilan", 1, R, 2800, printed_card=True),
+            DemoMember("杨志强", "yangzhiqiang", 1, DuesCategory.unemployed),
+            DemoMember("周福生", "zhoufusheng", 1, DuesCategory.exempt, printed_card=True),
+            DemoMember("赵磊", "zhaolei", None, E, 6000, floats_to="xinghuo",
+                       floating_note="在星火科技有限公司务工，组织关系在红旗村", floating_days=(420, None)),
+        ),
+    ),
+    DemoBranch(
+        "caizheng", "县财政局机关党支部", Sector.agency, ("预算国库党小组", "综合党小组"),
+        "县财政局四楼会议室", ("县财政局三楼小会议室", "县财政局二楼党员活动室"),
+        (
+            DemoMember("周海波", "caizheng_shuji", 0, E, 7800, roles=(S,)),
+            DemoMember("吴晓燕", "wuxiaoyan", 1, E, 6500, roles=(O,)),
+            DemoMember("郑伟", "zhengwei", 0, E, 6200, roles=(P,)),
+            DemoMember("孙丽娟", "sunlijuan", 0, E, 5400, roles=(GL,)),
+            DemoMember("马俊", "majun", 1, E, 5800, roles=(GL,)),
+            DemoMember("胡静", "hujing", 1, E, 4300, status=PROB),
+            DemoMember("朱文斌", "zhuwenbin", 1, R, 6100),
+            DemoMember("郭敏", "guomin", 0, E, 4800),
+            DemoMember("何晓东", "hexiaodong", 1, E, 2900),
+            DemoMember("林涛", "lintao", None, E, 6900, floats_to="hongqi",
+                       floating_note="派驻红旗村开展驻村帮扶工作", floating_days=(200, 165)),
+        ),
+    ),
+    DemoBranch(
+        "xinghuo", "星火科技有限公司党支部", Sector.enterprise, ("研发党小组", "生产党小组"),
+        "星火科技党员活动室", ("研发中心会议室", "生产车间会议室"),
+        (
+            DemoMember("徐志刚", "xinghuo_shuji", 0, E, 12000, roles=(S,)),
+            DemoMember("高雪", "gaoxue", 0, E, 9000, roles=(O,)),
+            DemoMember("罗斌", "luobin", 0, E, 11000, roles=(P, GL)),
+            DemoMember("宋涛", "songtao", 1, E, 6300, roles=(GL,)),
+            DemoMember("梁燕", "liangyan", 1, E, 5200, status=PROB),
+            DemoMember("谢晓峰", "xiexiaofeng", 0, E, 15000),
+            DemoMember("韩梅", "hanmei", 1, E, 4600),
+            DemoMember("唐亮", "tangliang", 1, E, 5600),
+            DemoMember("冯磊", "fenglei", 0, DuesCategory.branch_set),
+            DemoMember("陈静", "chenjing", None, E, 5000, floats_to="hongqi",
+                       floating_note="在红旗村负责公司电商助农项目", floating_days=(300, None)),
+        ),
+    ),
+)
+
+# What `flask demo` and `flask serve` print: who to log in as, in Chinese and English.
+DEMO_LOGINS: list[tuple[str, str]] = [
+    ("hongqi_shuji", "红旗村党支部书记 / secretary, Hongqi village branch"),
+    ("caizheng_shuji", "县财政局机关党支部书记 / secretary, county finance bureau branch"),
+    ("xinghuo_shuji", "星火科技有限公司党支部书记 / secretary, Xinghuo Technology company branch"),
+    ("hongqi_zuzhi", "红旗村党支部组织委员 / organizer, Hongqi village branch"),
+    ("liming", "红旗村党员 李明 / member, Hongqi village branch"),
+    ("wangfang", "红旗村预备党员 王芳 / probationary member, Hongqi village branch"),
+    ("zhaolei", "流动党员 赵磊（红旗村→星火科技）/ floating member, Hongqi → Xinghuo"),
+    (COMMITTEE_USERNAME, "城关镇党委账号 / township committee account, oversees all three branches"),
+]
+
+ACTIVITY_THEMES = {
+    Sector.village: ("重温入党誓词，学习党章党规", "人居环境整治志愿服务", "民主议事：村集体经济发展项目",
+                     "走访慰问困难群众", "党务村务公开日", "远程教育集中学习"),
+    Sector.agency: ("重温入党誓词，学习党章党规", "到社区报到，参加志愿服务", "亮身份、树形象主题实践",
+                    "结对帮扶红旗村", "廉政警示教育", "业务知识和政策法规学习"),
+    Sector.enterprise: ("重温入党誓词，学习党章党规", "党员先锋岗交流", "安全生产责任区巡查",
+                        "结对共建：电商助农", "党员志愿服务进社区", "技术攻关经验分享"),
+}
+LECTURE_TOPICS = ("坚定理想信念，践行初心使命", "发扬优良作风，密切联系群众",
+                  "严守纪律规矩，锤炼党性修养", "立足岗位作贡献，争当先锋模范")
+LEAVE_REASONS = ("外出务工，无法返回", "家中老人住院陪护", "出差在外", "身体不适", "单位值班")
+SERVICE_RECORDS = {
+    "liming": ("志愿服务：村道环境整治", "参加村里组织的村道清扫和垃圾分类宣传，约3小时。"),
+    "chenyumei": ("结对帮扶：走访困难户", "走访两户困难群众，帮助联系农技员解决果树病虫害问题。"),
+    "guomin": ("到社区报到：志愿服务", "到居住地社区报到，参加周末文明劝导志愿服务。"),
+    "sunlijuan": ("政策宣讲：惠农补贴政策", "到红旗村宣讲惠农补贴资金发放政策，解答群众咨询。"),
+    "luobin": ("党员先锋岗：技术攻关", "带领研发小组完成关键部件国产化替代，缩短交付周期两周。"),
+    "hanmei": ("志愿服务：敬老院慰问", "参加公司组织的敬老院慰问活动，为老人理发、打扫卫生。"),
+}
+
+
+def demo_loaded() -> bool:
+    return db.session.scalar(sa.select(Committee.id).where(Committee.name == COMMITTEE_NAME)) is not None
+
+
+def load_demo() -> tuple[bool, list[tuple[str, str]]]:
+    """Create the demo data unless it exists; returns (created?, logins). Only flushes."""
+    if demo_loaded():
+        return False, list(DEMO_LOGINS)
+    usernames = [COMMITTEE_USERNAME] + [m.username for b in BRANCHES for m in b.members]
+    taken = db.session.scalars(sa.select(User.username).where(User.username.in_(usernames))).all()
+    if taken:
+        raise ValueError(f"Cannot load the demo: these usernames are already taken: {', '.join(sorted(taken))}.")
+    _Builder(random.Random(SEED), utcnow().replace(microsecond=0)).build()
+    db.session.flush()
+    return True, list(DEMO_LOGINS)
+
+
+# --- calendar helpers -------------------------------------------------------------------------
+
+def _holidays(years):
+    try:
+        import holidays
+    except ImportError:  # the calendar is a nicety for the demo; weekdays still work without it
+        return set()
+    return set(holidays.country_holidays("CN", years=sorted(years)))
+
+
+def _nth_weekday(year: int, month: int, weekday: int, n: int) -> dt.date:
+    first = dt.date(year, month, 1)
+    return first + dt.timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
+
+
+def _add_months(year: int, month: int, delta: int) -> tuple[int, int]:
+    index = year * 12 + (month - 1) + delta
+    return index // 12, index % 12 + 1
+
+
+def _at(day: dt.date, hour: int, minute: int) -> dt.datetime:
+    """A China local wall time, as an aware UTC datetime."""
+    return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=CHINA).astimezone(dt.timezone.utc)
+
+
+# Local start (hour, minute) and length in minutes per sector: villages meet in the evening when
+# field work is done; the agency in office hours; the company after the shift.
+SCHEDULE = {
+    Sector.village: {"committee": (9, 0, 90), "group": (19, 30, 90), "day": (14, 30, 120),
+                     "assembly": (14, 30, 120), "lecture": (14, 30, 90)},
+    Sector.agency: {"committee": (8, 30, 60), "group": (16, 30, 60), "day": (14, 30, 120),
+                    "assembly": (15, 0, 90), "lecture": (15, 0, 90)},
+    Sector.enterprise: {"committee": (17, 0, 60), "group": (17, 30, 60), "day": (14, 30, 120),
+                        "assembly": (16, 0, 90), "lecture": (16, 0, 90)},
+}
+
+
+DUES_BASIS = {
+    DuesCategory.rural: "农民党员，按标准每月1元",
+    DuesCategory.student: "学生党员，按标准每月0.5元",
+    DuesCategory.unemployed: "无固定收入党员，按标准每月0.5元",
+    DuesCategory.branch_set: "支部核定数额",
+}
+
+
+def _dues_fen(category: DuesCategory, income: int) -> int | None:
+    """The national standard (SPEC system 8), in fen."""
+    if category == DuesCategory.employed:
+        rate = 0.005 if income <= 3000 else 0.01 if income <= 5000 else 0.015 if income <= 10000 else 0.02
+    elif category == DuesCategory.retired:
+        rate = 0.005 if income <= 5000 else 0.01
+    elif category == DuesCategory.rural:
+        return 100
+    elif category in (DuesCategory.student, DuesCategory.unemployed):
+        return 50
+    elif category == DuesCategory.branch_set:
+        return 2000
+    else:
+        return None
+    return round(income * rate * 100)
+
+
+class _Builder:
+    def __init__(self, rng: random.Random, now: dt.datetime):
+        self.rng = rng
+        self.now = now
+        self.today = now.astimezone(CHINA).date()
+        self.months = [_add_months(self.today.year, self.today.month, d) for d in range(-3, 3)]
+        self.holidays = _holidays({y for y, _ in self.months})
+        self.branches: dict[str, Branch] = {}
+        self.groups: dict[str, list] = {}
+        self.members: dict[str, Member] = {}  # by username
+        self.usernames: dict[int, str] = {}  # member id → username
+        self.specs: dict[str, DemoMember] = {}
+        self.users: dict[str, User] = {}
+        self.committee_posts: dict[str, list[Member]] = {}
+        self.hosted: dict[str, list[tuple[Member, dt.date, dt.date | None]]] = {}
+
+    def build(self) -> None:
+        committee = Committee(name=COMMITTEE_NAME)
+        db.session.add(committee)
+        db.session.flush()
+        self.committee_user = create_user(COMMITTEE_USERNAME, DEMO_PASSWORD, committee_id=committee.id)
+        db.session.flush()
+        for spec in BRANCHES:
+            self._branch(committee, spec)
+        for spec in BRANCHES:
+            self._floating(spec)
+        for spec in BRANCHES:
+            for m in spec.members:
+                kind = CardKind.floating if m.floats_to else CardKind.regular
+                issue_card(self.members[m.username], kind, self._secretary(spec.key).id)
+        for spec in BRANCHES:
+            self._season(spec)
+            self._dues(spec)
+        self._service_records()
+
+    # -- organization --
+
+    def _branch(self, committee: Committee, spec: DemoBranch) -> None:
+        actor = self.committee_user.id
+        branch = Branch(committee=committee, name=spec.name, sector=spec.sector)
+        db.session.add(branch)
+        db.session.flush()
+        self.branches[spec.key] = branch
+        groups = [org.create_group(branch, name) for name in spec.groups]
+        db.session.flush()
+        self.groups[spec.key] = groups
+        self.committee_posts[spec.key] = []
+        self.hosted[spec.key] = []
+        elected_on = dt.date(self.today.year - 2, 3, 18)  # the committee's last election
+        for m in spec.members:
+            admitted_on, full_since = self._joined(m)
+            member = org.create_member(branch, {
+                "name": m.name,
+                "status": m.status,
+                "group_id": groups[m.group].id if m.group is not None else None,
+                "admitted_on": admitted_on,
+                "full_since": full_since,
+                "dues_category": m.dues,
+                "phone": f"1390000{len(self.members) + 1:04d}",  # clearly not real numbers
+            }, actor)
+            self.members[m.username] = member
+            self.usernames[member.id] = m.username
+            self.specs[m.username] = m
+            self.users[m.username] = create_user(m.username, DEMO_PASSWORD, member_id=member.id)
+            for role in m.roles:
+                org.assign_role(branch, {
+                    "member_id": member.id,
+                    "role": role,
+                    "group_id": groups[m.group].id if role == GL else None,
+                    "starts_on": elected_on,
+                }, actor)
+            if any(role in COMMITTEE_POSTS for role in m.roles):
+                self.committee_posts[spec.key].append(member)
+        db.session.flush()
+
+    def _joined(self, m: DemoMember) -> tuple[dt.date, dt.date | None]:
+        if m.status == MemberStatus.probationary:
+            return self.today - dt.timedelta(days=self.rng.randint(90, 300)), None
+        veteran = m.dues in (DuesCategory.retired, DuesCategory.exempt)
+        years = self.rng.randint(25, 45) if veteran else self.rng.randint(2, 20)
+        admitted = dt.date(self.today.year - years, self.rng.randint(1, 12), self.rng.randint(1, 28))
+        return admitted, admitted + dt.timedelta(days=365 + self.rng.randint(0, 20))
+
+    def _floating(self, spec: DemoBranch) -> None:
+        for m in spec.members:
+            if not m.floats_to:
+                continue
+            started_ago, ends_in = m.floating_days
+            starts_on = self.today - dt.timedelta(days=started_ago)
+            ends_on = self.today + dt.timedelta(days=ends_in) if ends_in is not None else None
+            member = self.members[m.username]
+            org.add_floating_membership(member, {
+                "host_branch_id": self.branches[m.floats_to].id,
+                "starts_on": starts_on,
+                "ends_on": ends_on,
+                "note": m.floating_note,
+            }, self._secretary(spec.key).id)
+            self.hosted[m.floats_to].append((member, starts_on, ends_on))
+
+    def _secretary(self, branch_key: str) -> User:
+        return self.users[f"{branch_key}_shuji"]
+
+    # -- events and attendance --
+
+    def _shift(self, day: dt.date) -> dt.date:
+        """Off statutory holidays: to the same weekday of the following week (as DAY-date says)."""
+        while day in self.holidays:
+            day += dt.timedelta(days=7)
+        return day
+
+    def _season(self, spec: DemoBranch) -> None:
+        branch = self.branches[spec.key]
+        times = SCHEDULE[spec.sector]
+        for year, month in self.months:
+            plan = [
+                ("committee", EventKind.branch_committee_meeting, _nth_weekday(year, month, 0, 1), None,
+                 f"{month}月支部委员会会议", "回顾上月工作，研究部署本月任务", spec.place),
+                ("day", EventKind.activity_day, _nth_weekday(year, month, 2, 1), None,
+                 f"{month}月主题党日活动", ACTIVITY_THEMES[spec.sector][month % 6], spec.place),
+            ]
+            for index, group in enumerate(self.groups[spec.key]):
+                plan.append(("group", EventKind.group_meeting, _nth_weekday(year, month, 1 + 2 * index, 2), group,
+                             f"{group.name}{month}月党小组会", "学习交流，谈心谈话，开展批评与自我批评",
+                             spec.group_places[index]))
+            if month % 3 == 2:  # the middle month of each quarter
+                quarter = (month - 1) // 3 + 1
+                plan.append(("assembly", EventKind.general_assembly, _nth_weekday(year, month, 4, 3), None,
+                             f"{year}年第{quarter}季度党员大会", "通报支部工作，讨论决定重要事项", spec.place))
+                plan.append(("lecture", EventKind.party_lecture, _nth_weekday(year, month, 2, 4), None,
+                             f"{year}年第{quarter}季度党课", LECTURE_TOPICS[quarter - 1], spec.place))
+            for slot, kind, day, group, title, theme, place in plan:
+                hour, minute, length = times[slot]
+                starts_at = _at(self._shift(day), hour, minute)
+                ends_at = starts_at + dt.timedelta(minutes=length)
+                data = {"kind": kind, "title": title, "theme": theme, "place": place,
+                        "starts_at": starts_at, "ends_at": ends_at,
+                        "group_id": group.id if group is not None else None,
+                        "status": EventStatus.held if ends_at <= self.now else EventStatus.planned}
+                if kind in (EventKind.activity_day, EventKind.general_assembly, EventKind.party_lecture):
+                    published = _at(starts_at.astimezone(CHINA).date() - dt.timedelta(days=5), 10, 0)
+                    local = starts_at.astimezone(CHINA)
+                    data["notice"] = (
+                        f"定于{local.month}月{local.day}日{local:%H:%M}在{place}召开{title}，主题：{theme}。"
+                        "请全体党员准时参加，因故不能参加的请提前向支部请假。")
+                    if published <= self.now:
+                        data["notice_published_at"] = published
+                event = create_event(branch, data, self._secretary(spec.key).id)
+                if event.status == EventStatus.held:
+                    self._attendance(spec, event)
+
+    def _participants(self, spec: DemoBranch, event: Event) -> list[Member]:
+        if event.kind == EventKind.branch_committee_meeting:
+            return list(self.committee_posts[spec.key])
+        home = [self.members[m.username] for m in spec.members if not m.floats_to]
+        if event.group_id is not None:
+            return [m for m in home if m.group_id == event.group_id]
+        day = event.starts_at.astimezone(CHINA).date()
+        guests = [m for m, start, end in self.hosted[spec.key] if start <= day and (end is None or day <= end)]
+        return home + guests
+
+    def _attendance(self, spec: DemoBranch, event: Event) -> None:
+        secretary = self._secretary(spec.key)
+        held_ago = self.now - event.ends_at
+        records: list[Record] = []
+        for member in self._participants(spec, event):
+            username = self.usernames[member.id]
+            m = self.specs[username]
+            if self.users[username] is not secretary and self.rng.random() < 0.12:
+                if self.rng.random() < 0.6:
+                    self._leave(event, member, secretary)
+                continue
+            scanned_at = event.starts_at + dt.timedelta(minutes=self.rng.randint(-20, 8),
+                                                        seconds=self.rng.randint(0, 59))
+            by_card = m.printed_card or self.rng.random() < 0.25
+            record = Record(
+                member_id=member.id, branch_id=event.branch_id, kind=RecordKind.attendance, event_id=event.id,
+                occurred_on=event.starts_at.astimezone(CHINA).date(), title=event.title,
+                checkin_method=CheckinMethod.card_scan if by_card else CheckinMethod.event_code,
+                created_by_id=secretary.id if by_card else self.users[username].id,
+                checked_in_at=scanned_at, created_at=scanned_at, updated_at=scanned_at,
+            )
+            if not m.printed_card and self.rng.random() < 0.6:
+                record.acknowledged_at = min(self.now, event.ends_at + dt.timedelta(minutes=self.rng.randint(5, 2880)))
+            if self.rng.random() < (0.85 if held_ago > dt.timedelta(days=7) else 0.3):
+                record.confirmed_at = min(self.now, event.ends_at + dt.timedelta(minutes=self.rng.randint(30, 4320)))
+                record.confirmed_by_id = secretary.id
+            record.updated_at = max(t for t in (scanned_at, record.acknowledged_at, record.confirmed_at) if t)
+            db.session.add(record)
+            records.append(record)
+        db.session.flush()
+        for record in records:
+            self._log_signoffs(record, event.branch_id)
+
+    def _log_signoffs(self, record: Record, branch_id: int) -> None:
+        """After a record's insert: into the change feed (so phones receive it) and the audit log."""
+        changes.emit(db.session, "record", record)
+        if record.acknowledged_at is not None:
+            user = db.session.scalar(sa.select(User).where(User.member_id == record.member_id))
+            entry = log_action(user.id, "record.acknowledged", record, branch_id=branch_id, member_id=record.member_id)
+            entry.at = record.acknowledged_at
+        if record.confirmed_at is not None:
+            entry = log_action(record.confirmed_by_id, "record.confirmed", record, branch_id=branch_id,
+                               member_id=record.member_id)
+            entry.at = record.confirmed_at
+
+    def _leave(self, event: Event, member: Member, secretary: User) -> None:
+        leave = LeaveRequest(
+            event_id=event.id, member_id=member.id, reason=self.rng.choice(LEAVE_REASONS),
+            status=LeaveStatus.approved, decided_by_id=secretary.id,
+            decided_at=event.starts_at - dt.timedelta(hours=self.rng.randint(2, 20)),
+            created_at=event.starts_at - dt.timedelta(hours=self.rng.randint(24, 60)),
+        )
+        db.session.add(leave)
+        db.session.flush()
+        entry = log_action(secretary.id, "leave.decided", leave, branch_id=event.branch_id, approved=True)
+        entry.at = leave.decided_at
+
+    # -- dues and service --
+
+    def _dues(self, spec: DemoBranch) -> None:
+        """Dues for the last two complete months; a few members have not paid last month yet."""
+        branch = self.branches[spec.key]
+        organizer = next(self.users[m.username] for m in spec.members if O in m.roles)
+        secretary = self._secretary(spec.key)
+        for back in (2, 1):
+            year, month = _add_months(self.today.year, self.today.month, -back)
+            last_day = calendar.monthrange(year, month)[1]
+            records = []
+            for m in spec.members:
+                amount = _dues_fen(m.dues, m.income)
+                if amount is None or (back == 1 and self.rng.random() < 0.15):
+                    continue
+                paid_on = dt.date(year, month, self.rng.randint(5, min(20, last_day)))
+                paid_at = _at(paid_on, 10, self.rng.randint(0, 59))
+                basis = f"按月收入{m.income}元计缴" if m.income else DUES_BASIS[m.dues]
+                record = Record(
+                    member_id=self.members[m.username].id, branch_id=branch.id, kind=RecordKind.dues,
+                    occurred_on=paid_on, title=f"{year}年{month}月党费", detail=basis, amount_fen=amount,
+                    created_by_id=organizer.id, created_at=paid_at, updated_at=paid_at,
+                )
+                if back == 2 or self.rng.random() < 0.5:
+                    record.confirmed_at = record.updated_at = paid_at + dt.timedelta(days=self.rng.randint(1, 5))
+                    record.confirmed_by_id = secretary.id
+                db.session.add(record)
+                records.append(record)
+            db.session.flush()
+            for record in records:
+                self._log_signoffs(record, branch.id)
+
+    def _service_records(self) -> None:
+        branch_of = {m.username: b.key for b in BRANCHES for m in b.members}
+        for index, (username, (title, detail)) in enumerate(sorted(SERVICE_RECORDS.items())):
+            key = branch_of[username]
+            year, month = _add_months(self.today.year, self.today.month, -1 - index % 3)
+            done_on = dt.date(year, month, self.rng.randint(3, 25))
+            done_at = _at(done_on, 17, 0)
+            record = Record(
+                member_id=self.members[username].id, branch_id=self.branches[key].id, kind=RecordKind.service,
+                occurred_on=done_on, title=title, detail=detail,
+                created_by_id=self.users[username].id, created_at=done_at, updated_at=done_at,
+                acknowledged_at=done_at,
+            )
+            if index % 2 == 0:
+                record.confirmed_at = record.updated_at = done_at + dt.timedelta(days=2)
+                record.confirmed_by_id = self._secretary(key).id
+            db.session.add(record)
+            db.session.flush()
+            self._log_signoffs(record, self.branches[key].id)
