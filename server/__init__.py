@@ -72,22 +72,23 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_features(app: Flask) -> None:
+    from server.audit.views import blp as audit_blp
+    from server.auth.views import blp as auth_blp
+    from server.cards.views import blp as cards_blp
     from server.core import apidocs
     from server.core.api import api
+    from server.core.serve import serve_command
     from server.demo.cli import demo_command
-    from server.auth.views import blp as auth_blp
-    from server.org.views import blp as org_blp
-    from server.cards.views import blp as cards_blp
     from server.events.views import blp as events_blp
+    from server.org.views import blp as org_blp
     from server.records.views import blp as records_blp
-    from server.audit.views import blp as audit_blp
+    from server.spa.views import blp as spa_blp
     from server.sync_api.views import blp as sync_blp
 
     for blp in (auth_blp, org_blp, cards_blp, events_blp, records_blp, audit_blp, sync_blp):
         api.register_blueprint(blp, url_prefix="/api/v1" + (blp.url_prefix or ""))
     apidocs.init_app(app)
-    from server.spa.views import blp as spa_blp
-
+    # Last: its catch-all route serves the PWA for every path the API does not own.
     app.register_blueprint(spa_blp)
     app.cli.add_command(demo_command)
-    from server.core.serve import serve_command; app.cli.add_command(serve_command)  # noqa: E702
+    app.cli.add_command(serve_command)
