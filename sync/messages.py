@@ -95,7 +95,8 @@ class PullQuerySchema(Schema):
     cursor = fields.String(validate=validate.Length(max=200))
     limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=MAX_PULL_LIMIT))
     device_id = Token()
-    client_time_ms = EpochMs()
+    # Query strings carry text, so this integer is not strict.
+    client_time_ms = fields.Integer(validate=validate.Range(min=0, max=2**53 - 1))
 
 
 class ChangeSchema(Schema):

@@ -13,7 +13,6 @@ from server.core.api import abort
 from server.core.db import db, utcnow
 from server.core.enums import CardKind, CardStatus
 from server.org.models import Member
-from server.sync_api import changes as change_feed
 
 
 def active_card(member_id: int) -> Card | None:
@@ -47,7 +46,6 @@ def issue_card(member: Member, kind: CardKind | None, actor_id: int, *, replaces
     )
     db.session.add(card)
     db.session.flush()
-    change_feed.emit(db.session, "card", card)
     log_action(actor_id, "card.issued", card, branch_id=member.branch_id, member_id=member.id,
                serial=card.serial, replaces=replaces.serial if replaces else None)
     return card
@@ -61,8 +59,6 @@ def _end(card: Card, status: CardStatus, reason: str) -> None:
     card.revoked_reason = reason
     # The partial unique index must see the old card inactive before the new one is inserted.
     db.session.flush()
-    # Revocations reach every secretary's device, so offline verification refuses the old card.
-    change_feed.emit(db.session, "card", card, op="revoke")
 
 
 def revoke_card(card: Card, reason: str, actor_id: int) -> Card:

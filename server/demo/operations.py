@@ -37,7 +37,6 @@ from server.events.operations import create_event
 from server.org import operations as org
 from server.org.models import Branch, Committee, Member
 from server.records.models import Record
-from server.sync_api import changes
 
 DEMO_PASSWORD = "zhibu-demo"
 COMMITTEE_NAME = "城关镇党委"
@@ -443,7 +442,6 @@ class _Builder:
 
     def _log_signoffs(self, record: Record, branch_id: int) -> None:
         """After a record's insert: into the change feed (so phones receive it) and the audit log."""
-        changes.emit(db.session, "record", record)
         if record.acknowledged_at is not None:
             user = db.session.scalar(sa.select(User).where(User.member_id == record.member_id))
             entry = log_action(user.id, "record.acknowledged", record, branch_id=branch_id, member_id=record.member_id)

@@ -12,7 +12,6 @@ from server.core.enums import EventStatus, LeaveStatus
 from server.events.models import Event, LeaveRequest
 from server.org.models import Branch, Member
 from server.org.operations import check_group_in_branch
-from server.sync_api import changes as change_feed
 
 CHECKIN_MARGIN = dt.timedelta(minutes=30)
 
@@ -33,7 +32,6 @@ def create_event(branch: Branch, data: dict, actor_id: int) -> Event:
     _check_window(event)
     db.session.add(event)
     db.session.flush()
-    change_feed.emit(db.session, "event", event)
     log_action(actor_id, "event.created", event, branch_id=branch.id)
     return event
 
@@ -43,7 +41,6 @@ def update_event(event: Event, changes: dict, actor_id: int) -> Event:
     for key, value in changes.items():
         setattr(event, key, value)
     _check_window(event)
-    change_feed.emit(db.session, "event", event)
     log_action(actor_id, "event.updated", event, branch_id=event.branch_id, fields=sorted(changes))
     return event
 
@@ -53,7 +50,6 @@ def publish_notice(event: Event, notice: str, actor_id: int) -> Event:
         abort(409, message="This event was cancelled.")
     event.notice = notice
     event.notice_published_at = utcnow()
-    change_feed.emit(db.session, "event", event)
     log_action(actor_id, "event.notice_published", event, branch_id=event.branch_id)
     return event
 

@@ -10,7 +10,6 @@ from server.core.api import abort
 from server.core.db import db
 from server.core.enums import MANAGING_ROLES
 from server.org.models import Branch, BranchRole, FloatingMembership, Group, Member
-from server.sync_api import changes as change_feed
 
 
 def check_group_in_branch(branch_id: int, group_id: int | None) -> None:
@@ -36,7 +35,6 @@ def create_member(branch: Branch, data: dict, actor_id: int) -> Member:
     db.session.flush()
     if username:
         create_user(username, password, member_id=member.id)
-    change_feed.emit(db.session, "member", member)
     log_action(actor_id, "member.created", member, branch_id=branch.id)
     return member
 
@@ -46,7 +44,6 @@ def update_member(member: Member, changes: dict, actor_id: int) -> Member:
     old = {key: _plain(getattr(member, key)) for key in changes}
     for key, value in changes.items():
         setattr(member, key, value)
-    change_feed.emit(db.session, "member", member)
     log_action(actor_id, "member.updated", member, branch_id=member.branch_id,
                old=old, new={k: _plain(v) for k, v in changes.items()})
     return member
@@ -60,8 +57,6 @@ def add_floating_membership(member: Member, data: dict, actor_id: int) -> Floati
     fm = FloatingMembership(member=member, **data)
     db.session.add(fm)
     db.session.flush()
-    # The host branch's devices learn of the member (name, for card scans) from now on.
-    change_feed.emit(db.session, "member", member, branch_id=host.id)
     log_action(actor_id, "floating.started", fm, branch_id=member.branch_id, host_branch_id=host.id)
     return fm
 

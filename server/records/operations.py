@@ -12,7 +12,6 @@ from server.core.enums import CheckinMethod, RecordKind, RecordStatus
 from server.events.models import Event
 from server.org.models import Branch, Member
 from server.records.models import Record, RecordCorrection
-from server.sync_api import changes as change_feed
 
 
 def _field_error(field: str, message: str):
@@ -39,7 +38,6 @@ def create_record(branch: Branch, data: dict, actor_id: int) -> Record:
     record = Record(branch_id=branch.id, created_by_id=actor_id, **data)
     db.session.add(record)
     db.session.flush()  # the (member, event) unique constraint answers here: 409 on a second record
-    change_feed.emit(db.session, "record", record)
     log_action(actor_id, "record.created", record, branch_id=branch.id, member_id=member.id,
                kind=record.kind.value, manual_reason=record.manual_reason)
     return record
@@ -73,7 +71,6 @@ def acknowledge(record: Record, actor_id: int) -> Record:
     if record.acknowledged_at is None:
         record.acknowledged_at = utcnow()
         log_action(actor_id, "record.acknowledged", record, branch_id=record.branch_id, member_id=record.member_id)
-        change_feed.emit(db.session, "record", record)
     return record
 
 
@@ -99,7 +96,6 @@ def confirm(record: Record, actor_id: int) -> Record:
         record.confirmed_at = utcnow()
         record.confirmed_by_id = actor_id
         log_action(actor_id, "record.confirmed", record, branch_id=record.branch_id, member_id=record.member_id)
-        change_feed.emit(db.session, "record", record)
     return record
 
 
@@ -117,7 +113,6 @@ def correct(record: Record, reason: str, changes: dict, actor_id: int) -> Record
                                   old_values=old, new_values={k: _plain(v) for k, v in changed.items()})
     db.session.add(correction)
     db.session.flush()
-    change_feed.emit(db.session, "record", record)
     log_action(actor_id, "record.corrected", record, branch_id=record.branch_id, member_id=record.member_id,
                correction_id=correction.id, reason=reason, old=correction.old_values, new=correction.new_values)
     return correction

@@ -1,5 +1,9 @@
-"""The change feed: operations call `emit`; the commit stamps all of a transaction's changes with
-one version taken from SyncClock.
+"""The change feed that pull serves.
+
+Every insert, update or delete of a record, event, card or member is noted when the session
+flushes (no operation can forget to), and a commit stamps all of a transaction's changes with
+one version taken from SyncClock. Set-based code that writes through Core (the push ingest)
+adds its rows with `emit_row`.
 
 Why a clock row and not a sequence: sequence values are handed out at insert time, so a
 transaction that took value 7 can commit after one that took 8, and a puller that already saw 8
@@ -12,33 +16,62 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_sqlalchemy.session import Session
 
+from server.cards.models import Card
+from server.core.enums import CardStatus
+from server.events.models import Event
+from server.org.models import FloatingMembership, Member
+from server.records.models import Record
 from server.sync_api.models import ChangeEntry, SyncClock
 
 _KEY = "zhibu_changes"
 
 
-def emit(session, entity: str, obj, op: str = "upsert", *, branch_id: int | None = None) -> None:
-    """Note that `obj` changed; `branch_id` overrides the scope (e.g. a host branch for a member)."""
-    session.info.setdefault(_KEY, []).append((entity, obj, op, branch_id))
-
-
 def emit_row(session, row: dict) -> None:
-    """A change already reduced to its scope columns (set-based code paths)."""
+    """A change already reduced to its scope columns."""
     session.info.setdefault(_KEY, []).append(row)
 
 
-def _scope(entity: str, obj, op: str, branch_id: int | None) -> dict:
-    row = {"entity": entity, "entity_id": obj.id, "op": op,
-           "branch_id": branch_id, "member_id": None, "home_branch_id": None}
-    if entity == "record":
-        row.update(branch_id=obj.branch_id, member_id=obj.member_id, home_branch_id=obj.member.branch_id)
-    elif entity == "event":
-        row.update(branch_id=obj.branch_id)
-    elif entity == "card":
-        row.update(member_id=obj.member_id, home_branch_id=obj.member.branch_id)
-    elif entity == "member":
-        row.update(member_id=obj.id, home_branch_id=obj.branch_id)
-    return row
+def _row(entity: str, entity_id: int, op: str = "upsert", *, branch_id=None, member_id=None, home_branch_id=None):
+    return {"entity": entity, "entity_id": entity_id, "op": op, "branch_id": branch_id,
+            "member_id": member_id, "home_branch_id": home_branch_id}
+
+
+def _rows_for(session, obj, deleted: bool) -> list[dict]:
+    # Relationships of just-flushed objects may not be loaded: look members up by id instead.
+    def home(member_id):
+        return session.get(Member, member_id).branch_id
+
+    op = "delete" if deleted else "upsert"
+    if isinstance(obj, Record):
+        return [_row("record", obj.id, op, branch_id=obj.branch_id, member_id=obj.member_id,
+                     home_branch_id=home(obj.member_id))]
+    if isinstance(obj, Event):
+        return [_row("event", obj.id, op, branch_id=obj.branch_id)]
+    if isinstance(obj, Card):
+        if not deleted and obj.status != CardStatus.active:
+            op = "revoke"  # every device that verifies cards must learn it
+        return [_row("card", obj.id, op, member_id=obj.member_id, home_branch_id=home(obj.member_id))]
+    if isinstance(obj, Member):
+        return [_row("member", obj.id, op, member_id=obj.id, home_branch_id=obj.branch_id)]
+    if isinstance(obj, FloatingMembership):
+        # The host branch's devices learn of the member (their name, for card scans).
+        return [_row("member", obj.member_id, "upsert", branch_id=obj.host_branch_id, member_id=obj.member_id,
+                     home_branch_id=home(obj.member_id))]
+    return []
+
+
+@sa.event.listens_for(Session, "after_flush")
+def _collect(session, _context) -> None:
+    rows = []
+    for obj in session.new:
+        rows += _rows_for(session, obj, deleted=False)
+    for obj in session.dirty:
+        if session.is_modified(obj, include_collections=False):
+            rows += _rows_for(session, obj, deleted=False)
+    for obj in session.deleted:
+        rows += _rows_for(session, obj, deleted=True)
+    if rows:
+        session.info.setdefault(_KEY, []).extend(rows)
 
 
 def bump_clock(session) -> int:
@@ -47,21 +80,16 @@ def bump_clock(session) -> int:
     ).scalar_one()
 
 
-def current_version(session) -> int:
-    return session.scalar(sa.select(SyncClock.value).where(SyncClock.id == 1)) or 0
-
-
 @sa.event.listens_for(Session, "before_commit")
-def _stamp_changes(session) -> None:
-    pending = session.info.get(_KEY)
-    if not pending:
-        return
+def _stamp(session) -> None:
     session.flush()
-    rows = [item if isinstance(item, dict) else _scope(*item) for item in session.info.pop(_KEY)]
+    rows = session.info.pop(_KEY, None)
+    if not rows:
+        return
     version = bump_clock(session)
     session.execute(sa.insert(ChangeEntry), [{**row, "version": version} for row in rows])
 
 
 @sa.event.listens_for(Session, "after_rollback")
-def _forget_changes(session) -> None:
+def _forget(session) -> None:
     session.info.pop(_KEY, None)

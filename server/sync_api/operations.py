@@ -318,7 +318,6 @@ def ingest_checkins(p: Principal, device: Device, items: list[tuple[int, dict]],
             record.source_nonce = c.nonce
             record.review_flags = list(judgements[i].flags)
             info["key"] = c.order_key
-            change_feed.emit(db.session, "record", record)
 
     scan_rows = []
     for index, m in fresh:
