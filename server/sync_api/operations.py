@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from server.auth.access import Principal
 from server.cards.models import Card
 from server.cards.signing import trusted_public_keys
-from server.core.db import db, utcnow
+from server.core.db import UTCDateTime, db, utcnow
 from server.core.enums import CheckinMethod, EventStatus, RecordKind
 from server.events.models import Event
 from server.org.models import FloatingMembership, Member
@@ -304,20 +304,26 @@ def ingest_checkins(p: Principal, device: Device, items: list[tuple[int, dict]],
                     outcome[c.nonce] = "duplicate"
         for (member_id, event_id), rid in created.items():
             existing[(member_id, event_id)] = {"id": rid, "key": None, "confirmed": False}
-            change_feed.emit_row(db.session, {"entity": "record", "entity_id": rid, "op": "upsert",
-                                          "branch_id": events[event_id].branch_id, "member_id": member_id,
-                                          "home_branch_id": members[member_id].branch_id})
+            _note_record(rid, events[event_id], members[member_id])
 
-    # An earlier scan arriving later becomes the record's source (unless it is confirmed).
+    # An earlier scan arriving later becomes the record's source (unless it is confirmed). One
+    # guarded UPDATE, so a concurrent push moving the same record cannot be overwritten by a later scan.
     for nonce, (i, c) in by_nonce.items():
         info = existing[c.pair]
         if outcome[nonce] == "duplicate" and not info["confirmed"] and info["key"] and earlier(c, info["key"]):
-            record = db.session.get(Record, info["id"])
-            record.checked_in_at = from_ms(c.corrected_at_ms)
-            record.checkin_method = CheckinMethod(c.method)
-            record.source_nonce = c.nonce
-            record.review_flags = list(judgements[i].flags)
-            info["key"] = c.order_key
+            moved = db.session.execute(
+                sa.update(Record)
+                .where(Record.id == info["id"], Record.confirmed_at.is_(None),
+                       sa.tuple_(Record.checked_in_at, Record.source_nonce)
+                       > sa.tuple_(sa.literal(from_ms(c.corrected_at_ms), UTCDateTime), sa.literal(c.nonce)))
+                .values(checked_in_at=from_ms(c.corrected_at_ms), checkin_method=CheckinMethod(c.method),
+                        source_nonce=c.nonce, review_flags=list(judgements[i].flags), updated_at=now,
+                        version=Record.version + 1)
+                .execution_options(synchronize_session=False)
+            )
+            if moved.rowcount:
+                info["key"] = c.order_key
+                _note_record(info["id"], events[c.event_id], members[c.member_id])
 
     scan_rows = []
     for index, m in fresh:
@@ -349,6 +355,13 @@ def ingest_checkins(p: Principal, device: Device, items: list[tuple[int, dict]],
             if m["id"] in again:
                 out[index] = again[m["id"]]
     return out
+
+
+def _note_record(record_id: int, event: Event, member: Member) -> None:
+    """Core writes bypass the ORM's flush hook: add the change-feed row by hand."""
+    change_feed.emit_row(db.session, {"entity": "record", "entity_id": record_id, "op": "upsert",
+                                      "branch_id": event.branch_id, "member_id": member.id,
+                                      "home_branch_id": member.branch_id})
 
 
 def _records_for(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], dict]:
