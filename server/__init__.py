@@ -84,8 +84,9 @@ def _register_features(app: Flask) -> None:
     from server.records.views import blp as records_blp
     from server.spa.views import blp as spa_blp
     from server.sync_api.views import blp as sync_blp
+    from server.sync_api.views import scans_blp
 
-    for blp in (auth_blp, org_blp, cards_blp, events_blp, records_blp, audit_blp, sync_blp):
+    for blp in (auth_blp, org_blp, cards_blp, events_blp, records_blp, audit_blp, sync_blp, scans_blp):
         api.register_blueprint(blp, url_prefix="/api/v1" + (blp.url_prefix or ""))
     apidocs.init_app(app)
     # Last: its catch-all route serves the PWA for every path the API does not own.

@@ -1,16 +1,19 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask import make_response
 from flask.views import MethodView
 from flask_jwt_extended import jwt_required
 
 from server.auth.access import principal
 from server.cards import operations
 from server.cards.models import Card
+from server.cards.printing import card_sheet_pdf
 from server.cards.schemas import CardIssueSchema, CardReasonSchema, CardSchema, OwnCardSchema
 from server.core.api import FeatureBlueprint, abort, load_or_404, require
 from server.core.db import db
-from server.org.models import Member
+from server.core.enums import CardStatus
+from server.org.models import Branch, Member
 
 blp = FeatureBlueprint("cards", __name__, description="Activity cards: issue, reissue, revoke")
 
@@ -57,6 +60,26 @@ class RevokeCard(MethodView):
         card = load_or_404(Card, card_id)
         require(principal().manages(card.member.branch_id))
         return operations.revoke_card(card, data["reason"], principal().user_id)
+
+
+@blp.route("/branches/<int:branch_id>/cards/sheet.pdf")
+class CardSheet(MethodView):
+    @jwt_required()
+    @blp.response(200, content_type="application/pdf")
+    def get(self, branch_id):
+        """A printable A4 sheet of the branch members' active cards (for members without smartphones)."""
+        branch = load_or_404(Branch, branch_id)
+        require(principal().manages(branch.id))
+        cards = db.session.scalars(
+            sa.select(Card).join(Member).where(Member.branch_id == branch.id, Card.status == CardStatus.active)
+            .order_by(Member.group_id, Member.id)
+        ).all()
+        if not cards:
+            abort(404, message="No member of this branch has an active card yet.")
+        response = make_response(card_sheet_pdf(cards, branch.name))
+        response.headers["Content-Type"] = "application/pdf"
+        response.headers["Content-Disposition"] = f'inline; filename="cards-branch-{branch.id}.pdf"'
+        return response
 
 
 @blp.route("/me/card")

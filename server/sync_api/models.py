@@ -3,9 +3,10 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.core.db import UTCDateTime, db, utcnow
+from server.org.models import Member
 
 
 class Device(db.Model):
@@ -47,6 +48,8 @@ class Scan(db.Model):
     reason_code: Mapped[str | None] = mapped_column(sa.String(32))
     review_flags: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     record_id: Mapped[int | None] = mapped_column(sa.ForeignKey("record.id"), index=True)
+
+    member: Mapped[Member | None] = relationship()
 
 
 class PushReceipt(db.Model):

@@ -1,12 +1,17 @@
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import current_app, request
 from flask.views import MethodView
 from flask_jwt_extended import jwt_required
 
 from server.auth.access import principal
 from server.cards.signing import public_keys_for_clients
-from server.core.api import FeatureBlueprint, UpgradeRequired, abort
+from server.core.api import FeatureBlueprint, UpgradeRequired, abort, load_or_404, require
+from server.core.db import db
+from server.events.models import Event
+from server.sync_api.models import Scan
+from server.sync_api.schemas import ScanSchema
 from server.core.db import utcnow
 from server.sync_api import operations, pull
 from sync import PROTOCOL_VERSION
@@ -50,3 +55,18 @@ class Pull(MethodView):
         offset = now_ms - query["client_time_ms"] if "client_time_ms" in query else None
         return {"protocol_version": PROTOCOL_VERSION, "server_time_ms": now_ms, "clock_offset_ms": offset,
                 "card_keys": public_keys_for_clients(), **page}
+
+
+scans_blp = FeatureBlueprint("scans", __name__, description="The scan log of an event, for review")
+
+
+@scans_blp.route("/events/<int:event_id>/scans")
+class EventScans(MethodView):
+    @jwt_required()
+    @scans_blp.response(200, ScanSchema(many=True))
+    def get(self, event_id):
+        """Every scan delivered for the event, in order of arrival: applied, duplicates, rejections."""
+        event = load_or_404(Event, event_id)
+        p = principal()
+        require(p.manages(event.branch_id) or p.oversees(event.branch_id))
+        return db.session.scalars(sa.select(Scan).where(Scan.event_id == event.id).order_by(Scan.id)).all()

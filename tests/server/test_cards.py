@@ -71,3 +71,22 @@ def test_card_changes_are_in_the_audit_log(client, auth, world):
     client.post(f"/api/v1/cards/{world.card_member}/reissue", json={"reason": "卡片损坏"}, headers=headers)
     actions = [e["action"] for e in client.get(f"/api/v1/branches/{world.branch_a}/audit", headers=headers).json]
     assert actions[:2] == ["card.issued", "card.replaced"]
+
+
+def test_printable_card_sheet_lists_every_active_card_with_name_and_serial(app, client, auth, world):
+    import io
+
+    from pypdf import PdfReader
+
+    with app.app_context():
+        from server.cards.models import Card
+
+        serial = db.session.get(Card, world.card_member).serial
+    response = client.get(f"/api/v1/branches/{world.branch_a}/cards/sheet.pdf", headers=auth.headers("secretary_a"))
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
+    assert serial in text and "党员活动证" in text
+    assert client.get(f"/api/v1/branches/{world.branch_a}/cards/sheet.pdf",
+                      headers=auth.headers("member")).status_code == 403
+    assert client.get(f"/api/v1/branches/{world.branch_b}/cards/sheet.pdf",
+                      headers=auth.headers("secretary_a")).status_code == 403

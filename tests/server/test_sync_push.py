@@ -237,3 +237,15 @@ class TestTooOldClient:
         assert response["results"][0]["status"] == "applied"
         pulled = client.get("/api/v1/sync/pull", query_string={"protocol_version": 1}, headers=auth.headers("member"))
         assert pulled.status_code == 426 and "update" in pulled.json["message"]
+
+
+def test_secretary_reviews_duplicates_and_rejections_of_an_event(client, auth, world, event):
+    push(client, auth.headers("member"), [code_scan(event)], device="phone-aaaa")
+    push(client, auth.headers("member"), [code_scan(event)], device="phone-bbbb")
+    push(client, auth.headers("member_b"), [code_scan(event)])
+    scans = client.get(f"/api/v1/events/{event['id']}/scans", headers=auth.headers("secretary_a"))
+    assert scans.status_code == 200
+    assert [(s["member_name"], s["status"], s["reason_code"]) for s in scans.json] == [
+        ("李明", "applied", None), ("李明", "duplicate", None), ("周B", "rejected", "not_expected")]
+    assert scans.json[0]["record_id"] == scans.json[1]["record_id"]
+    assert client.get(f"/api/v1/events/{event['id']}/scans", headers=auth.headers("member")).status_code == 403
