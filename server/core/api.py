@@ -10,13 +10,34 @@ from http import HTTPStatus
 import sqlalchemy.exc
 import sqlalchemy.orm.exc
 from flask import jsonify
+from marshmallow import validate
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 from flask_smorest import Api, Blueprint, abort  # noqa: F401  (abort re-exported for features)
 
 VALIDATION_MESSAGE = "The request is not valid; see errors."
 
+# Ids are `integer` columns, PostgreSQL's int4. A larger number names no row, and sent to the
+# database it is an error there ("integer out of range"; beyond 2**63 in SQLite's driver too),
+# so it is refused at the edge: a 404 in a URL, a 422 in a body or query.
+MAX_ID = 2**31 - 1
+ID_RANGE = validate.Range(min=1, max=MAX_ID)
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every URL: a non-negative integer up to MAX_ID (documented as the maximum)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
 
 class ZhibuApi(Api):
+    def init_app(self, app, **kwargs):
+        # Before any blueprint is registered, so that every rule's <int:...> is an IdConverter.
+        app.url_map.converters["int"] = IdConverter
+        super().init_app(app, **kwargs)
+
     def handle_http_exception(self, error):
         """flask-smorest's JSON error, always with a `message`: webargs' validation errors, routing's
         404/405 and a bad JSON body come without one, so the exception's own description is used."""

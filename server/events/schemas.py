@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from server.core.api import ID_RANGE
 from server.core.enums import EventKind, EventStatus, LeaveStatus
 
 Text = lambda n, **kw: fields.String(validate=validate.Length(max=n), **kw)  # noqa: E731
@@ -12,7 +13,7 @@ class EventSchema(Schema):
 
     id = fields.Integer(dump_only=True)
     branch_id = fields.Integer(dump_only=True)
-    group_id = fields.Integer(allow_none=True, load_default=None, strict=True)
+    group_id = fields.Integer(allow_none=True, load_default=None, strict=True, validate=ID_RANGE)
     kind = fields.Enum(EventKind, by_value=True, required=True)
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     theme = Text(200, allow_none=True)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from server.core.api import ID_RANGE
 from server.core.enums import BranchRoleKind, DuesCategory, MemberStatus, Sector
 
 Name = lambda: fields.String(required=True, validate=validate.Length(min=1, max=100))  # noqa: E731
@@ -29,7 +30,7 @@ class GroupSchema(Schema):
 class FloatingMembershipSchema(Schema):
     id = fields.Integer(dump_only=True)
     member_id = fields.Integer(dump_only=True)
-    host_branch_id = fields.Integer(required=True, strict=True)
+    host_branch_id = fields.Integer(required=True, strict=True, validate=ID_RANGE)
     starts_on = fields.Date(required=True)
     ends_on = fields.Date(allow_none=True, load_default=None)
     note = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=500))
@@ -43,7 +44,7 @@ class FloatingMembershipSchema(Schema):
 class MemberSchema(Schema):
     id = fields.Integer(dump_only=True)
     branch_id = fields.Integer(dump_only=True)
-    group_id = fields.Integer(allow_none=True, strict=True)
+    group_id = fields.Integer(allow_none=True, strict=True, validate=ID_RANGE)
     name = Name()
     status = fields.Enum(MemberStatus, by_value=True, required=True)
     admitted_on = fields.Date(allow_none=True)
@@ -73,10 +74,10 @@ class MemberUpdateSchema(MemberSchema):
 class BranchRoleSchema(Schema):
     id = fields.Integer(dump_only=True)
     branch_id = fields.Integer(dump_only=True)
-    member_id = fields.Integer(required=True, strict=True)
+    member_id = fields.Integer(required=True, strict=True, validate=ID_RANGE)
     member_name = fields.Function(lambda r: r.member.name, dump_only=True)
     role = fields.Enum(BranchRoleKind, by_value=True, required=True)
-    group_id = fields.Integer(allow_none=True, load_default=None, strict=True)
+    group_id = fields.Integer(allow_none=True, load_default=None, strict=True, validate=ID_RANGE)
     starts_on = fields.Date(required=True)
     ends_on = fields.Date(dump_only=True, allow_none=True)
 

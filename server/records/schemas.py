@@ -2,16 +2,17 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from server.core.api import ID_RANGE
 from server.core.enums import CheckinMethod, RecordKind, RecordStatus
 
 
 class RecordSchema(Schema):
     id = fields.Integer(dump_only=True)
-    member_id = fields.Integer(required=True, strict=True)
+    member_id = fields.Integer(required=True, strict=True, validate=ID_RANGE)
     member_name = fields.Function(lambda r: r.member.name, dump_only=True)
     branch_id = fields.Integer(dump_only=True)
     kind = fields.Enum(RecordKind, by_value=True, required=True)
-    event_id = fields.Integer(allow_none=True, load_default=None, strict=True)
+    event_id = fields.Integer(allow_none=True, load_default=None, strict=True, validate=ID_RANGE)
     occurred_on = fields.Date(required=True)
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     detail = fields.String(allow_none=True, validate=validate.Length(max=10000))
@@ -39,9 +40,9 @@ class RecordSchema(Schema):
 
 
 class RecordQuerySchema(Schema):
-    member_id = fields.Integer()
-    branch_id = fields.Integer()
-    event_id = fields.Integer()
+    member_id = fields.Integer(validate=ID_RANGE)
+    branch_id = fields.Integer(validate=ID_RANGE)
+    event_id = fields.Integer(validate=ID_RANGE)
     kind = fields.Enum(RecordKind, by_value=True)
     status = fields.Enum(RecordStatus, by_value=True)
     occurred_from = fields.Date()
@@ -49,7 +50,7 @@ class RecordQuerySchema(Schema):
 
 
 class ConfirmRecordsSchema(Schema):
-    record_ids = fields.List(fields.Integer(strict=True), required=True,
+    record_ids = fields.List(fields.Integer(strict=True, validate=ID_RANGE), required=True,
                              validate=validate.Length(min=1, max=500))
 
 

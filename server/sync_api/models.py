@@ -60,6 +60,8 @@ class PushReceipt(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
     idempotency_key: Mapped[str] = mapped_column(sa.String(64))
+    # Digest of the batch's mutation ids: the same key with another batch is a client bug.
+    request_digest: Mapped[str] = mapped_column(sa.String(64), default="", server_default="")
     response: Mapped[dict] = mapped_column(sa.JSON)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 

@@ -10,6 +10,8 @@ the winner's answer.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections import defaultdict
 
 import sqlalchemy as sa
@@ -19,6 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from server.auth.access import Principal
 from server.cards.models import Card
 from server.cards.signing import trusted_public_keys
+from server.core.api import abort
 from server.core.db import UTCDateTime, db, utcnow
 from server.core.enums import CheckinMethod, EventStatus, RecordKind
 from server.events.models import Event
@@ -83,11 +86,14 @@ def push(p: Principal, body: dict, idempotency_key: str | None) -> dict:
     now = utcnow()
     now_ms = to_ms(now)
     key = body.get("idempotency_key") or idempotency_key
+    digest = batch_digest(body["mutations"])
     if key:
-        stored = db.session.scalar(sa.select(PushReceipt.response).where(
-            PushReceipt.user_id == p.user_id, PushReceipt.idempotency_key == key))
+        stored = db.session.execute(sa.select(PushReceipt.response, PushReceipt.request_digest).where(
+            PushReceipt.user_id == p.user_id, PushReceipt.idempotency_key == key)).first()
         if stored is not None:
-            return stored
+            if stored.request_digest != digest:
+                abort(422, message="This idempotency key was used for a different batch; use a new key per batch.")
+            return stored.response
     offset_ms = now_ms - body["client_time_ms"]
     device = register_device(p.user_id, body["device_id"], offset_ms, body["protocol_version"])
 
@@ -128,8 +134,13 @@ def push(p: Principal, body: dict, idempotency_key: str | None) -> dict:
         response["message"] = "This app is out of date: your scans were received; please update the app."
     if key:
         db.session.execute(_insert(PushReceipt).values(user_id=p.user_id, idempotency_key=key, response=response,
-                                                       created_at=now).on_conflict_do_nothing())
+                                                       request_digest=digest, created_at=now).on_conflict_do_nothing())
     return response
+
+
+def batch_digest(mutations: list) -> str:
+    ids = [m.get("id") if isinstance(m, dict) else None for m in mutations]
+    return hashlib.sha256(json.dumps(ids).encode()).hexdigest()
 
 
 def _stored_results(nonces: list[str], user_id: int) -> dict[str, dict]:

@@ -249,3 +249,10 @@ def test_secretary_reviews_duplicates_and_rejections_of_an_event(client, auth, w
         ("李明", "applied", None), ("李明", "duplicate", None), ("周B", "rejected", "not_expected")]
     assert scans.json[0]["record_id"] == scans.json[1]["record_id"]
     assert client.get(f"/api/v1/events/{event['id']}/scans", headers=auth.headers("member")).status_code == 403
+
+
+def test_an_idempotency_key_reused_for_a_different_batch_is_refused(app, client, auth, event):
+    push(client, auth.headers("member"), [code_scan(event)], idempotency_key="reused-key-0001")
+    other = push(client, auth.headers("member"), [code_scan(event)], idempotency_key="reused-key-0001")
+    assert other.status_code == 422
+    assert "different batch" in other.json["message"]
