@@ -32,5 +32,9 @@ run-https:
 test: $(STAMP)/python-deps
 	bash scripts/test.sh
 
+# Benchmarks (bench/): prints a table and writes bench/results/latest.json.
+bench: $(STAMP)/python-deps
+	$(BIN)/python -m bench
+
 clean:
 	rm -rf $(VENV) $(STAMP)
