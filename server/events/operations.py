@@ -64,6 +64,7 @@ def request_leave(event: Event, member: Member, reason: str) -> LeaveRequest:
         abort(409, message="You have already asked for leave from this event.")
     leave = LeaveRequest(event=event, member=member, reason=reason)
     db.session.add(leave)
+    db.session.flush()  # the response carries the new id
     return leave
 
 

@@ -23,6 +23,7 @@ def check_group_in_branch(branch_id: int, group_id: int | None) -> None:
 def create_group(branch: Branch, name: str) -> Group:
     group = Group(branch=branch, name=name)
     db.session.add(group)
+    db.session.flush()  # the response carries the new id
     return group
 
 
