@@ -66,3 +66,18 @@ class LeaveRequestSchema(Schema):
 
 class LeaveDecisionSchema(Schema):
     approve = fields.Boolean(required=True)
+
+
+class AttendanceRowSchema(Schema):
+    member_id = fields.Integer()
+    member_name = fields.String()
+    floating = fields.Boolean()
+    expected = fields.Boolean()
+    state = fields.String(metadata={"enum": ["present", "excused", "absent"]})
+    record_id = fields.Integer(allow_none=True)
+    record_status = fields.String(allow_none=True)
+    checkin_method = fields.String(allow_none=True)
+    checked_in_at = fields.AwareDateTime(allow_none=True)
+    review_flags = fields.List(fields.String())
+    duplicate_scans = fields.Integer()
+    leave_status = fields.String(allow_none=True)

@@ -9,7 +9,9 @@ from server.core.api import FeatureBlueprint, load_or_404, require
 from server.core.db import db
 from server.events import operations
 from server.events.models import Event, LeaveRequest
+from server.events.attendance import attendance_sheet
 from server.events.schemas import (
+    AttendanceRowSchema,
     EventQuerySchema,
     EventSchema,
     EventUpdateSchema,
@@ -65,6 +67,18 @@ class EventItem(MethodView):
         event = load_or_404(Event, event_id)
         require(principal().manages(event.branch_id))
         return operations.update_event(event, changes, principal().user_id)
+
+
+@blp.route("/events/<int:event_id>/attendance")
+class EventAttendance(MethodView):
+    @jwt_required()
+    @blp.response(200, AttendanceRowSchema(many=True))
+    def get(self, event_id):
+        """The attendance sheet: every expected member present, excused or absent, with duplicates."""
+        event = load_or_404(Event, event_id)
+        p = principal()
+        require(p.manages(event.branch_id) or p.oversees(event.branch_id))
+        return attendance_sheet(event)
 
 
 @blp.route("/events/<int:event_id>/notice")

@@ -1,0 +1,81 @@
+"""Who is expected at an event, and the attendance sheet: present, excused, absent, duplicates.
+
+Expected attendance by kind (SPEC): a branch committee meeting expects the members holding a post
+on the branch committee that day; a group meeting, the group's members; every other kind, all the
+branch's members. Floating members are expected at their host branch (and shown to their home
+branch through their records). An approved leave request turns an absence into "excused".
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+
+from server.core.db import db
+from server.core.enums import EventKind, LeaveStatus
+from server.events.models import Event, LeaveRequest
+from server.org.models import BranchRole, FloatingMembership, Member
+from server.records.models import Record
+
+CHINA = dt.timezone(dt.timedelta(hours=8))
+
+
+def event_day(event: Event) -> dt.date:
+    return event.starts_at.astimezone(CHINA).date()
+
+
+def expected_members(event: Event) -> list[Member]:
+    day = event_day(event)
+
+    def active(member: Member) -> bool:
+        return member.left_on is None or member.left_on >= day
+
+    if event.kind == EventKind.branch_committee_meeting:
+        roles = db.session.scalars(sa.select(BranchRole).where(BranchRole.branch_id == event.branch_id)).all()
+        ids = {r.member_id for r in roles if r.is_current(day)}
+        members = db.session.scalars(sa.select(Member).where(Member.id.in_(ids))).all() if ids else []
+        return sorted((m for m in members if active(m)), key=lambda m: m.id)
+    stmt = sa.select(Member).where(Member.branch_id == event.branch_id)
+    if event.kind == EventKind.group_meeting and event.group_id is not None:
+        stmt = stmt.where(Member.group_id == event.group_id)
+    members = [m for m in db.session.scalars(stmt) if active(m)]
+    if event.kind != EventKind.group_meeting:
+        hosted = db.session.scalars(
+            sa.select(FloatingMembership).where(FloatingMembership.host_branch_id == event.branch_id)).all()
+        members += [fm.member for fm in hosted if fm.is_current(day) and active(fm.member)]
+    return sorted({m.id: m for m in members}.values(), key=lambda m: m.id)
+
+
+def attendance_sheet(event: Event) -> list[dict]:
+    from server.sync_api.models import Scan
+
+    expected = expected_members(event)
+    records = {r.member_id: r for r in db.session.scalars(sa.select(Record).where(Record.event_id == event.id))}
+    leave = {lr.member_id: lr for lr in db.session.scalars(
+        sa.select(LeaveRequest).where(LeaveRequest.event_id == event.id))}
+    duplicates = dict(db.session.execute(
+        sa.select(Scan.member_id, sa.func.count()).where(Scan.event_id == event.id, Scan.status == "duplicate")
+        .group_by(Scan.member_id)).all())
+    rows = []
+    members = expected + [r.member for mid, r in records.items() if mid not in {m.id for m in expected}]
+    for member in members:
+        record = records.get(member.id)
+        request = leave.get(member.id)
+        if record is not None:
+            state = "present"
+        elif request is not None and request.status == LeaveStatus.approved:
+            state = "excused"
+        else:
+            state = "absent"
+        rows.append({
+            "member_id": member.id, "member_name": member.name, "floating": member.branch_id != event.branch_id,
+            "expected": member in expected, "state": state,
+            "record_id": record.id if record else None,
+            "record_status": record.status.value if record else None,
+            "checkin_method": record.checkin_method.value if record and record.checkin_method else None,
+            "checked_in_at": record.checked_in_at if record else None,
+            "review_flags": list(record.review_flags or []) if record else [],
+            "duplicate_scans": duplicates.get(member.id, 0),
+            "leave_status": request.status.value if request else None,
+        })
+    return rows
