@@ -4,11 +4,11 @@ import sqlalchemy as sa
 from flask.views import MethodView
 from flask_jwt_extended import jwt_required
 
-from server.auth.access import hosting_branch_ids, principal, today
+from server.auth.access import principal, today
 from server.core.api import FeatureBlueprint, load_or_404, require
 from server.core.db import db
 from server.org import operations
-from server.org.models import Branch, BranchRole, FloatingMembership, Group, Member
+from server.org.models import Branch, BranchRole, FloatingMembership, Member
 from server.org.schemas import (
     BranchRoleSchema,
     BranchSchema,

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from server.core.db import db
-from server.core.enums import BranchRoleKind, EventKind
+from server.core.enums import EventKind
 from server.org.models import Branch, Group
 from tests.server import factories
 from tests.server.synckit import code_scan, live_event, push

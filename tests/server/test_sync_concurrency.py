@@ -22,7 +22,7 @@ def test_concurrent_pushes_for_the_same_pairs_make_one_record_each(app, auth, wo
         event = live_event(app, world.branch_a)
         barrier = threading.Barrier(THREADS)
 
-        def one_device(n: int, event_id=event["id"]):
+        def one_device(n: int, event_id=event["id"], barrier=barrier):
             client = app.test_client()
             barrier.wait()
             batch = [manual(event_id, m) for m in members]
