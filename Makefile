@@ -9,6 +9,10 @@ STAMP  := .make
 
 export ZHIBU_INSTANCE_PATH ?= $(CURDIR)/instance
 
+# The PWA (pwa/): `npm ci` when the lock file changes, `npm run build` when its sources change.
+NPM      ?= npm
+PWA_SRC  := $(shell find pwa/src pwa/public -type f 2>/dev/null) pwa/index.html pwa/vite.config.js pwa/package.json
+
 .PHONY: run run-https test bench clean
 
 $(BIN)/python:
@@ -19,7 +23,15 @@ $(STAMP)/python-deps: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	@mkdir -p $(STAMP) && touch $@
 
-run: $(STAMP)/python-deps
+$(STAMP)/pwa-deps: pwa/package-lock.json
+	cd pwa && $(NPM) ci --no-audit --no-fund
+	@mkdir -p $(STAMP) && touch $@
+
+$(STAMP)/pwa-build: $(STAMP)/pwa-deps $(PWA_SRC)
+	cd pwa && $(NPM) run build
+	@mkdir -p $(STAMP) && touch $@
+
+run: $(STAMP)/python-deps $(STAMP)/pwa-build
 	$(BIN)/flask --app server db upgrade
 	$(BIN)/flask --app server demo --if-empty
 	$(BIN)/flask --app server serve --port $(PORT) $(if $(HTTPS),--https,)
@@ -29,12 +41,15 @@ run: $(STAMP)/python-deps
 run-https:
 	$(MAKE) run HTTPS=1
 
-test: $(STAMP)/python-deps
+# The PWA's unit tests (Vitest) run first; a failure stops the command.
+test: $(STAMP)/python-deps $(STAMP)/pwa-build
+	cd pwa && $(NPM) test -- --run
 	bash scripts/test.sh
 
 # Benchmarks (bench/): prints a table and writes bench/results/latest.json.
 bench: $(STAMP)/python-deps
+	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) $(STAMP)
+	rm -rf $(VENV) $(STAMP) pwa/node_modules pwa/dist

@@ -1,0 +1,154 @@
+// The ONE module that talks to the network. Every call resolves (never rejects) to
+//   {ok: true, data}                       a 2xx answer (data: parsed JSON, or null)
+//   {ok: false, network: true}            no answer: offline, refused, timed out
+//   {ok: false, status, body, ...}        an HTTP error; body is the API's {code,status,message,errors}
+// It adds the bearer token and, on a 401, refreshes the access token once with the refresh
+// token. When the refresh is refused it reports {status: 401, loginRequired: true} and calls
+// onLoginRequired: it never touches the outbox (it cannot: it knows nothing of IndexedDB).
+// Keys stay snake_case: the protocol's names are used as they are on the wire.
+
+const config = {
+  base: '/api/v1',
+  timeoutMs: 20000,
+  fetch: (...args) => globalThis.fetch(...args),
+  getTokens: async () => null, // → {access_token, refresh_token} | null
+  saveAccessToken: async () => {},
+  onLoginRequired: () => {},
+  isOnline: () => (typeof navigator === 'undefined' ? true : navigator.onLine !== false),
+}
+
+/** Wire the session in (main.js does it with db-backed functions; tests with mocks). */
+export function configureNet(options) {
+  Object.assign(config, options)
+}
+
+function buildUrl(path, query) {
+  let url = config.base + path
+  if (query) {
+    const params = new URLSearchParams()
+    for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null) params.set(k, String(v))
+    const qs = params.toString()
+    if (qs) url += '?' + qs
+  }
+  return url
+}
+
+async function readBody(response) {
+  try {
+    const text = await response.text()
+    if (!text) return null
+    try {
+      return JSON.parse(text)
+    } catch {
+      return { message: text.slice(0, 500) }
+    }
+  } catch {
+    return null
+  }
+}
+
+/** One HTTP exchange, no token logic. Never throws. */
+async function exchange(method, path, { body, query, token, headers = {} } = {}) {
+  if (!config.isOnline()) return { ok: false, network: true }
+  const controller = typeof AbortController !== 'undefined' ? new AbortController() : null
+  const timer = controller ? setTimeout(() => controller.abort(), config.timeoutMs) : null
+  try {
+    const init = { method, headers: { Accept: 'application/json', ...headers }, cache: 'no-store' }
+    if (controller) init.signal = controller.signal
+    if (body !== undefined) {
+      init.headers['Content-Type'] = 'application/json'
+      init.body = JSON.stringify(body)
+    }
+    if (token) init.headers.Authorization = `Bearer ${token}`
+    let response
+    try {
+      response = await config.fetch(buildUrl(path, query), init)
+    } catch {
+      return { ok: false, network: true }
+    }
+    const data = await readBody(response)
+    if (response.ok) return { ok: true, status: response.status, data }
+    const result = { ok: false, status: response.status, body: data }
+    const retryAfter = response.headers?.get?.('Retry-After')
+    if (retryAfter) result.retryAfter = retryAfter
+    return result
+  } catch {
+    return { ok: false, network: true }
+  } finally {
+    if (timer) clearTimeout(timer)
+  }
+}
+
+let refreshing = null
+/** Refresh the access token once, shared by concurrent callers. → 'ok' | 'network' | 'refused'. */
+function refreshAccess() {
+  refreshing ??= (async () => {
+    try {
+      const tokens = await config.getTokens()
+      if (!tokens?.refresh_token) return 'refused'
+      const res = await exchange('POST', '/auth/refresh', { token: tokens.refresh_token })
+      if (res.ok && res.data?.access_token) {
+        await config.saveAccessToken(res.data.access_token)
+        return 'ok'
+      }
+      if (res.network || res.status >= 500 || res.status === 429) return 'network'
+      return 'refused'
+    } catch {
+      return 'network'
+    }
+  })().finally(() => { refreshing = null })
+  return refreshing
+}
+
+/** An authenticated request; refreshes on 401 once. Never throws. */
+export async function request(method, path, options = {}) {
+  try {
+    const { auth = true } = options
+    if (!auth) return await exchange(method, path, options)
+    const tokens = await config.getTokens()
+    if (!tokens?.access_token && !tokens?.refresh_token) return loginRequired()
+    let res = await exchange(method, path, { ...options, token: tokens?.access_token })
+    if (res.status !== 401) return res
+    const refreshed = await refreshAccess()
+    if (refreshed === 'network') return { ok: false, network: true }
+    if (refreshed === 'refused') return loginRequired(res.body)
+    const again = await config.getTokens()
+    res = await exchange(method, path, { ...options, token: again?.access_token })
+    if (res.status === 401) return loginRequired(res.body)
+    return res
+  } catch {
+    return { ok: false, network: true }
+  }
+}
+
+function loginRequired(body = null) {
+  try {
+    config.onLoginRequired()
+  } catch {
+    // the callback's problem, not the caller's
+  }
+  return { ok: false, status: 401, loginRequired: true, body }
+}
+
+// ------------------------------------------------------------------------------- the API
+
+export const api = {
+  login: (username, password) => exchange('POST', '/auth/login', { body: { username, password } }),
+  logout: async () => {
+    const tokens = await config.getTokens().catch(() => null)
+    if (!tokens?.access_token) return { ok: true, data: null }
+    return exchange('POST', '/auth/logout', {
+      token: tokens.access_token, body: tokens.refresh_token ? { refresh_token: tokens.refresh_token } : {},
+    })
+  },
+  me: () => request('GET', '/auth/me'),
+  myCard: () => request('GET', '/me/card'),
+  push: (body) => request('POST', '/sync/push', { body }),
+  pull: (query) => request('GET', '/sync/pull', { query }),
+  event: (id) => request('GET', `/events/${id}`),
+  branch: (id) => request('GET', `/branches/${id}`),
+  attendance: (eventId) => request('GET', `/events/${eventId}/attendance`),
+  leaveRequest: (eventId, reason) => request('POST', `/events/${eventId}/leave-requests`, { body: { reason } }),
+  record: (id) => request('GET', `/records/${id}`),
+  correct: (id, reason, changes) => request('POST', `/records/${id}/corrections`, { body: { reason, changes } }),
+}

@@ -1,0 +1,33 @@
+import { createRouter, createWebHistory } from 'vue-router'
+import { isManager, session } from './services/session.js'
+
+// Every screen is its own chunk: the first screen loads only what it shows.
+const routes = [
+  { path: '/login', name: 'login', component: () => import('./views/LoginView.vue'), meta: { public: true } },
+  { path: '/', name: 'home', component: () => import('./views/HomeView.vue'), meta: { tabbar: true } },
+  { path: '/card', name: 'card', component: () => import('./views/CardView.vue'), meta: { fullscreen: true } },
+  { path: '/scan', name: 'scan', component: () => import('./views/ScanView.vue') },
+  { path: '/records', name: 'records', component: () => import('./views/RecordsView.vue'), meta: { tabbar: true } },
+  { path: '/events', name: 'events', component: () => import('./views/EventsView.vue'), meta: { tabbar: true } },
+  { path: '/events/:id', name: 'event', component: () => import('./views/EventView.vue'), props: true },
+  { path: '/manage', name: 'manage', component: () => import('./views/ManageView.vue'), meta: { tabbar: true, manager: true } },
+  { path: '/manage/events/:id', name: 'manage-event', component: () => import('./views/ManageEventView.vue'), props: true, meta: { manager: true } },
+  { path: '/manage/events/:id/code', name: 'event-code', component: () => import('./views/EventCodeView.vue'), props: true, meta: { manager: true, fullscreen: true } },
+  { path: '/manage/events/:id/scan-card', name: 'scan-card', component: () => import('./views/ScanCardView.vue'), props: true, meta: { manager: true } },
+  { path: '/manage/events/:id/manual', name: 'manual', component: () => import('./views/ManualEntryView.vue'), props: true, meta: { manager: true } },
+  { path: '/manage/events/:id/attendance', name: 'attendance', component: () => import('./views/AttendanceView.vue'), props: true, meta: { manager: true } },
+  { path: '/settings', name: 'settings', component: () => import('./views/SettingsView.vue'), meta: { tabbar: true } },
+  { path: '/:pathMatch(.*)*', redirect: '/' },
+]
+
+export const router = createRouter({
+  history: createWebHistory(),
+  routes,
+  scrollBehavior: () => ({ top: 0 }),
+})
+
+router.beforeEach((to) => {
+  if (!to.meta.public && !session.username) return { name: 'login', query: to.fullPath !== '/' ? { next: to.fullPath } : {} }
+  if (to.meta.manager && !isManager()) return { name: 'home' }
+  return true
+})
