@@ -2,8 +2,8 @@
 
 Expected attendance by kind (SPEC): a branch committee meeting expects the members holding a post
 on the branch committee that day; a group meeting, the group's members; every other kind, all the
-branch's members. Floating members are expected at their host branch (and shown to their home
-branch through their records). An approved leave request turns an absence into "excused".
+branch's members. Floating members are expected at their host branch, not at home (their home
+branch sees them through their records, wherever kept). An approved leave request turns an absence into "excused".
 """
 from __future__ import annotations
 
@@ -38,7 +38,10 @@ def expected_members(event: Event) -> list[Member]:
     stmt = sa.select(Member).where(Member.branch_id == event.branch_id)
     if event.kind == EventKind.group_meeting and event.group_id is not None:
         stmt = stmt.where(Member.group_id == event.group_id)
-    members = [m for m in db.session.scalars(stmt) if active(m)]
+    # Members floating to another branch that day are expected there, not here.
+    away = {fm.member_id for fm in db.session.scalars(
+        sa.select(FloatingMembership).join(Member).where(Member.branch_id == event.branch_id)) if fm.is_current(day)}
+    members = [m for m in db.session.scalars(stmt) if active(m) and m.id not in away]
     if event.kind != EventKind.group_meeting:
         hosted = db.session.scalars(
             sa.select(FloatingMembership).where(FloatingMembership.host_branch_id == event.branch_id)).all()

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from server.core.api import ID_RANGE
@@ -7,12 +9,26 @@ from server.core.enums import EventKind, EventStatus, LeaveStatus
 
 Text = lambda n, **kw: fields.String(validate=validate.Length(max=n), **kw)  # noqa: E731
 
+# Any real event falls well inside; the bounds keep the check-in margins computed from these
+# times (and their conversion to UTC) inside Python's datetime range (years 1 to 9999).
+EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.timezone.utc)
+LATEST = dt.datetime(3000, 1, 1, tzinfo=dt.timezone.utc)
+TIMES = ("starts_at", "ends_at", "checkin_opens_at", "checkin_closes_at", "starts_from", "starts_before")
+
+
+def _check_bounds(data: dict) -> None:
+    for name in TIMES:
+        value = data.get(name)
+        if value is not None and not EARLIEST <= value < LATEST:
+            raise ValidationError("Times must fall between the years 1900 and 2999.", name)
+
 
 class EventSchema(Schema):
     """An event as everyone who may see it sees it; the code secret is never in it."""
 
     id = fields.Integer(dump_only=True)
     branch_id = fields.Integer(dump_only=True)
+    branch_name = fields.Function(lambda e: e.branch.name, dump_only=True)
     group_id = fields.Integer(allow_none=True, load_default=None, strict=True, validate=ID_RANGE)
     kind = fields.Enum(EventKind, by_value=True, required=True)
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
@@ -29,6 +45,7 @@ class EventSchema(Schema):
 
     @validates_schema
     def _times(self, data, partial=False, **_):
+        _check_bounds(data)
         starts, ends = data.get("starts_at"), data.get("ends_at")
         if starts and ends and ends <= starts:
             raise ValidationError("The event must end after it starts.", "ends_at")
@@ -40,14 +57,21 @@ class EventSchema(Schema):
 class EventUpdateSchema(EventSchema):
     status = fields.Enum(EventStatus, by_value=True)
 
-    class Meta:
-        partial = True
+    def __init__(self, *args, **kwargs):
+        # A PATCH sends only what changes. (marshmallow has no `class Meta: partial`: it was ignored,
+        # so every PATCH had to repeat all the required fields.)
+        kwargs.setdefault("partial", True)
+        super().__init__(*args, **kwargs)
 
 
 class EventQuerySchema(Schema):
     starts_from = fields.AwareDateTime()
     starts_before = fields.AwareDateTime()
     kind = fields.Enum(EventKind, by_value=True)
+
+    @validates_schema
+    def _bounds(self, data, **_):
+        _check_bounds(data)
 
 
 class NoticeSchema(Schema):

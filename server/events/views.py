@@ -116,6 +116,19 @@ class EventLeaveRequests(MethodView):
         return operations.request_leave(event, db.session.get(Member, p.member_id), data["reason"])
 
 
+@blp.route("/me/leave-requests")
+class MyLeaveRequests(MethodView):
+    @jwt_required()
+    @blp.response(200, LeaveRequestSchema(many=True))
+    def get(self):
+        """The caller's own leave requests, newest first."""
+        p = principal()
+        if p.member_id is None:
+            return []
+        return db.session.scalars(sa.select(LeaveRequest).where(LeaveRequest.member_id == p.member_id)
+                                  .order_by(LeaveRequest.id.desc())).all()
+
+
 @blp.route("/leave-requests/<int:leave_id>/decision")
 class LeaveDecision(MethodView):
     @jwt_required()

@@ -62,3 +62,23 @@ def test_only_the_branch_and_its_committee_see_the_sheet(client, auth, world):
     assert client.get(f"/api/v1/events/{world.event_a}/attendance", headers=auth.headers("committee")).status_code == 200
     for who in ("member", "secretary_b", "floating"):
         assert client.get(f"/api/v1/events/{world.event_a}/attendance", headers=auth.headers(who)).status_code == 403
+
+
+def test_a_member_floating_elsewhere_is_not_expected_at_home_branch_events(app, client, auth, world):
+    # The floating member belongs to B and floats to A: B's meetings do not expect them.
+    rows = sheet(client, auth, world.event_b, who="secretary_b")
+    assert "孙流动" not in rows and "周B" in rows
+
+
+def test_member_sees_their_own_leave_requests(client, auth, world):
+    client.post(f"/api/v1/events/{world.event_a}/leave-requests", json={"reason": "出差"},
+                headers=auth.headers("member"))
+    mine = client.get("/api/v1/me/leave-requests", headers=auth.headers("member"))
+    assert mine.status_code == 200
+    assert [(r["event_id"], r["status"]) for r in mine.json] == [(world.event_a, "requested")]
+    assert client.get("/api/v1/me/leave-requests", headers=auth.headers("member2")).json == []
+
+
+def test_events_carry_their_branch_name(client, auth, world):
+    event = client.get(f"/api/v1/events/{world.event_a}", headers=auth.headers("member")).json
+    assert event["branch_name"] == "红旗村党支部"
