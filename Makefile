@@ -41,8 +41,13 @@ run: $(STAMP)/python-deps $(STAMP)/pwa-build
 run-https:
 	$(MAKE) run HTTPS=1
 
+# The browser tests drive Debian's Chromium (/usr/bin/chromium); Playwright never downloads one.
+$(STAMP)/chromium:
+	command -v chromium >/dev/null 2>&1 || (apt-get update && apt-get install -y chromium)
+	@mkdir -p $(STAMP) && touch $@
+
 # The PWA's unit tests (Vitest) run first; a failure stops the command.
-test: $(STAMP)/python-deps $(STAMP)/pwa-build
+test: $(STAMP)/python-deps $(STAMP)/pwa-build $(STAMP)/chromium
 	cd pwa && $(NPM) test -- --run
 	bash scripts/test.sh
 
