@@ -111,3 +111,29 @@ def test_the_app_shell_is_served_at_root_and_for_client_routes(client):
             assert response.status_code == 200
             assert "支部" in response.get_data(as_text=True)
     assert client.get("/api/v1/not-a-route").is_json
+
+
+class TestPrecompressedAssets:
+    @pytest.fixture
+    def app_config(self, tmp_path):
+        import gzip
+
+        dist = tmp_path / "dist"
+        (dist / "assets").mkdir(parents=True)
+        (dist / "index.html").write_text("<!doctype html><title>支部</title>")
+        script = "console.log('zhibu');" * 200
+        (dist / "assets" / "app-1234.js").write_text(script)
+        (dist / "assets" / "app-1234.js.gz").write_bytes(gzip.compress(script.encode()))
+        return {"PWA_DIST": str(dist)}
+
+    def test_assets_are_sent_gzipped_when_accepted_and_cached_for_a_year(self, client):
+        with client.get("/assets/app-1234.js", headers={"Accept-Encoding": "gzip, br"}) as response:
+            assert response.headers["Content-Encoding"] == "gzip"
+            assert response.mimetype == "text/javascript"
+            assert "immutable" in response.headers["Cache-Control"]
+            assert len(response.data) < 200
+        with client.get("/assets/app-1234.js") as plain:
+            assert "Content-Encoding" not in plain.headers
+            assert plain.get_data(as_text=True).startswith("console.log")
+        with client.get("/records") as shell:
+            assert shell.headers["Cache-Control"] == "no-cache" and "支部" in shell.get_data(as_text=True)
