@@ -10,6 +10,7 @@ import hashlib
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import selectinload
 
 from server.auth.access import Principal
 from server.cards.models import Card
@@ -83,16 +84,21 @@ def pull(p: Principal, cursor: str | None, limit: int) -> dict:
     }
 
 
-def _load(model, ids):
-    return {o.id: o for o in db.session.scalars(sa.select(model).where(model.id.in_(ids)))} if ids else {}
+def _load(model, ids, *options):
+    if not ids:
+        return {}
+    return {o.id: o for o in db.session.scalars(sa.select(model).where(model.id.in_(ids)).options(*options))}
 
 
 def serialize(p: Principal, rows: list[ChangeEntry]) -> list[dict]:
     ids: dict[str, set[int]] = {"record": set(), "event": set(), "card": set(), "member": set()}
     for row in rows:
         ids[row.entity].add(row.entity_id)
-    loaded = {"record": _load(Record, ids["record"]), "event": _load(Event, ids["event"]),
-              "card": _load(Card, ids["card"]), "member": _load(Member, ids["member"])}
+    # Records and cards need their member (name, home branch): loaded with them in one more
+    # query, not one lazy load per row.
+    loaded = {"record": _load(Record, ids["record"], selectinload(Record.member)),
+              "event": _load(Event, ids["event"]),
+              "card": _load(Card, ids["card"], selectinload(Card.member)), "member": _load(Member, ids["member"])}
     out = []
     for row in rows:
         obj = loaded[row.entity].get(row.entity_id)
@@ -121,7 +127,7 @@ def record_data(p: Principal, r: Record) -> dict:
 
 def event_data(p: Principal, e: Event) -> dict:
     data = {
-        "id": e.id, "branch_id": e.branch_id, "group_id": e.group_id, "kind": e.kind.value, "title": e.title,
+        "id": e.id, "branch_id": e.branch_id, "branch_name": e.branch.name, "group_id": e.group_id, "kind": e.kind.value, "title": e.title,
         "theme": e.theme, "place": e.place, "starts_at": _iso(e.starts_at), "ends_at": _iso(e.ends_at),
         "checkin_opens_at": _iso(e.checkin_opens_at), "checkin_closes_at": _iso(e.checkin_closes_at),
         "status": e.status.value, "notice": e.notice, "notice_published_at": _iso(e.notice_published_at),
