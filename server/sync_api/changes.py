@@ -80,6 +80,11 @@ def bump_clock(session) -> int:
     ).scalar_one()
 
 
+def current_version(session) -> int:
+    """The latest committed change version (as this transaction sees it)."""
+    return session.scalar(sa.select(SyncClock.value).where(SyncClock.id == 1)) or 0
+
+
 @sa.event.listens_for(Session, "before_commit")
 def _stamp(session) -> None:
     session.flush()

@@ -19,6 +19,7 @@ from server.core.db import db
 from server.events.models import Event
 from server.org.models import Member
 from server.records.models import Record
+from server.sync_api.changes import current_version
 from server.sync_api.models import ChangeEntry
 
 
@@ -61,6 +62,8 @@ def visible(p: Principal):
 def pull(p: Principal, cursor: str | None, limit: int) -> dict:
     fingerprint = scope_fingerprint(p)
     (version, last_id), reset = parse_cursor(cursor, fingerprint)
+    # Read before the changes: every version up to it is committed, hence seen by the query below.
+    clock = current_version(db.session)
     rows = db.session.scalars(
         sa.select(ChangeEntry)
         .where(sa.tuple_(ChangeEntry.version, ChangeEntry.id) > sa.tuple_(version, last_id), visible(p))
@@ -71,6 +74,10 @@ def pull(p: Principal, cursor: str | None, limit: int) -> dict:
     rows = rows[:limit]
     if rows:
         version, last_id = rows[-1].version, rows[-1].id
+    if not has_more and clock > version:
+        # Nothing more for this caller up to `clock`: move past it, so a member whose last visible
+        # change is old does not rescan everyone else's changes at the next pull.
+        version, last_id = clock, 2**62  # past every change of that version
     # The latest change per entity wins within a page; its current state is what is served.
     latest: dict[tuple[str, int], ChangeEntry] = {}
     for row in rows:

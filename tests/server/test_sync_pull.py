@@ -98,3 +98,15 @@ def test_pull_serves_public_card_keys_and_clock_offset(client, auth, world):
                           headers=auth.headers("member")).json
     assert len(response["card_keys"]) == 1
     assert response["clock_offset_ms"] == response["server_time_ms"]
+
+
+def test_a_member_cursor_moves_past_changes_they_cannot_see(app, client, auth, world):
+    _, cursor, _ = pull_all(client, auth.headers("member"))
+    live_event(app, world.branch_b)  # someone else's change
+    changes, moved, _ = pull_all(client, auth.headers("member"), cursor=cursor)
+    assert changes == []
+    assert int(moved.split(".")[0]) > int(cursor.split(".")[0])
+    # ...and nothing of theirs is skipped afterwards.
+    event = live_event(app, world.branch_a)
+    changes, _, _ = pull_all(client, auth.headers("member"), cursor=moved)
+    assert [(c["entity"], c["id"]) for c in changes] == [("event", event["id"])]
