@@ -72,21 +72,27 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_features(app: Flask) -> None:
+    from server.activity_plan.views import blp as activity_plan_blp
     from server.audit.views import blp as audit_blp
     from server.auth.views import blp as auth_blp
+    from server.calendar.views import blp as calendar_blp
     from server.cards.views import blp as cards_blp
+    from server.compliance.views import blp as compliance_blp
     from server.core import apidocs
     from server.core.api import api
     from server.core.serve import serve_command
     from server.demo.cli import demo_command
     from server.events.views import blp as events_blp
+    from server.filings.views import blp as filings_blp
+    from server.minutes.views import blp as minutes_blp
     from server.org.views import blp as org_blp
     from server.records.views import blp as records_blp
     from server.spa.views import blp as spa_blp
     from server.sync_api.views import blp as sync_blp
     from server.sync_api.views import scans_blp
 
-    for blp in (auth_blp, org_blp, cards_blp, events_blp, records_blp, audit_blp, sync_blp, scans_blp):
+    for blp in (auth_blp, org_blp, cards_blp, events_blp, records_blp, audit_blp, sync_blp, scans_blp,
+                calendar_blp, filings_blp, minutes_blp, activity_plan_blp, compliance_blp):
         api.register_blueprint(blp, url_prefix="/api/v1" + (blp.url_prefix or ""))
     apidocs.init_app(app)
     # Last: its catch-all route serves the PWA for every path the API does not own.

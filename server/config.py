@@ -45,6 +45,10 @@ DEFAULTS = {
     "EVENT_CODE_TOLERANCE_STEPS": 2,
     "SYNC_LATE_DELIVERY_SECONDS": 6 * 3600,
     "SYNC_CLOCK_SKEW_SECONDS": 300,
+    # Minutes photos: files under this folder (default: <instance>/uploads), not in the database.
+    "UPLOAD_FOLDER": None,
+    "MINUTES_PHOTO_MAX_BYTES": 5 * 1024 * 1024,
+    "MINUTES_PHOTOS_PER_EVENT": 30,
 }
 
 # ZHIBU_<NAME> environment variable → config key, and how to read it.
@@ -66,6 +70,8 @@ ENVIRONMENT = {
     "EVENT_CODE_STEP_SECONDS": ("EVENT_CODE_STEP_SECONDS", int),
     "EVENT_CODE_TOLERANCE_STEPS": ("EVENT_CODE_TOLERANCE_STEPS", int),
     "SYNC_LATE_DELIVERY_SECONDS": ("SYNC_LATE_DELIVERY_SECONDS", int),
+    "UPLOAD_FOLDER": ("UPLOAD_FOLDER", str),
+    "MINUTES_PHOTO_MAX_BYTES": ("MINUTES_PHOTO_MAX_BYTES", int),
 }
 
 SECRET_NAMES = ("SECRET_KEY", "JWT_SECRET_KEY", "CARD_SIGNING_KEY")

@@ -30,6 +30,10 @@ class Principal:
     overseen_branch_ids: frozenset[int]
     # Host branches of the user's current floating membership.
     host_branch_ids: frozenset[int]
+    # The user's committee and every committee under it (committee accounts only).
+    overseen_committee_ids: frozenset[int] = frozenset()
+    # A committee with no parent: its accounts maintain settings shared by everyone (the holiday calendar).
+    is_top_committee: bool = False
 
     @property
     def is_committee(self) -> bool:
@@ -40,6 +44,9 @@ class Principal:
 
     def oversees(self, branch_id: int | None) -> bool:
         return branch_id in self.overseen_branch_ids
+
+    def oversees_committee(self, committee_id: int | None) -> bool:
+        return committee_id in self.overseen_committee_ids
 
     def can_view_branch(self, branch_id: int) -> bool:
         return (
@@ -88,7 +95,8 @@ def hosting_branch_ids(member_id: int, on: dt.date | None = None) -> set[int]:
     return {fm.host_branch_id for fm in rows if fm.is_current(on)}
 
 
-def branches_under(committee_id: int) -> set[int]:
+def committees_under(committee_id: int) -> set[int]:
+    """The committee and every committee nested under it."""
     committee_ids = {committee_id}
     frontier = {committee_id}
     while frontier:
@@ -96,6 +104,11 @@ def branches_under(committee_id: int) -> set[int]:
             db.session.scalars(sa.select(Committee.id).where(Committee.parent_id.in_(frontier)))
         ) - committee_ids
         committee_ids |= frontier
+    return committee_ids
+
+
+def branches_under(committee_id: int, committee_ids: set[int] | None = None) -> set[int]:
+    committee_ids = committee_ids or committees_under(committee_id)
     return set(db.session.scalars(sa.select(Branch.id).where(Branch.committee_id.in_(committee_ids))))
 
 
@@ -111,7 +124,13 @@ def load_principal(user) -> Principal:
         )
         managed = {r.branch_id for r in roles if r.is_current(on)}
         hosts = hosting_branch_ids(user.member_id, on)
-    overseen = branches_under(user.committee_id) if user.committee_id is not None else set()
+    committees: set[int] = set()
+    overseen: set[int] = set()
+    top = False
+    if user.committee_id is not None:
+        committees = committees_under(user.committee_id)
+        overseen = branches_under(user.committee_id, committees)
+        top = user.committee.parent_id is None
     return Principal(
         user_id=user.id,
         member_id=user.member_id,
@@ -119,6 +138,8 @@ def load_principal(user) -> Principal:
         managed_branch_ids=frozenset(managed),
         overseen_branch_ids=frozenset(overseen),
         host_branch_ids=frozenset(hosts),
+        overseen_committee_ids=frozenset(committees),
+        is_top_committee=top,
     )
 
 

@@ -10,10 +10,10 @@ from http import HTTPStatus
 import sqlalchemy.exc
 import sqlalchemy.orm.exc
 from flask import jsonify
+from flask_smorest import Api, Blueprint, abort  # noqa: F401  (abort re-exported for features)
 from marshmallow import validate
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
-from flask_smorest import Api, Blueprint, abort  # noqa: F401  (abort re-exported for features)
 
 VALIDATION_MESSAGE = "The request is not valid; see errors."
 
@@ -76,6 +76,13 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(sqlalchemy.orm.exc.StaleDataError)
     def _stale(_exc):
         return error_response(409, "Someone else changed this item first; reload and try again.")
+
+    @app.errorhandler(sqlalchemy.exc.DataError)
+    def _data_error(_exc):
+        # The database cannot store a value it was given: PostgreSQL refuses text with NUL
+        # characters (SQLite keeps them) and numbers beyond a column's range.
+        return error_response(422, "A value in this request cannot be stored "
+                                   "(a number out of range, or text with a NUL character).")
 
 
 class UpgradeRequired(HTTPException):

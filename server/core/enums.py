@@ -147,3 +147,17 @@ class LeaveStatus(StrEnum):
     requested = "requested"
     approved = "approved"
     declined = "declined"
+
+
+class FilingDecision(StrEnum):
+    """The superior committee's answer to a filing (an approval request such as a date change)."""
+
+    approved = "approved"
+    declined = "declined"
+
+
+class CalendarDayKind(StrEnum):
+    """A day of an official holiday schedule: a rest day (放假) or a make-up working day (调休上班)."""
+
+    rest = "rest"
+    work = "work"

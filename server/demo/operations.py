@@ -27,13 +27,18 @@ from server.core.enums import (
     DuesCategory,
     EventKind,
     EventStatus,
+    FilingKind,
     LeaveStatus,
     MemberStatus,
     RecordKind,
     Sector,
 )
+from server.calendar.operations import current_calendar
 from server.events.models import Event, LeaveRequest
 from server.events.operations import create_event
+from server.filings.models import RectificationItem
+from server.filings.operations import submit_filing
+from server.minutes.models import Minutes
 from server.org import operations as org
 from server.org.models import Branch, Committee, Member
 from server.records.models import Record
@@ -168,6 +173,20 @@ SERVICE_RECORDS = {
 }
 
 
+# A realistic compliance picture (see docs/compliance.md): Xinghuo's production group skipped last
+# month's group meeting; the finance bureau sent last month's activity-day notice only two days
+# ahead and filed its activity-day plan late; Hongqi has not written up its latest committee meeting.
+MISSED_GROUP_MEETING = ("xinghuo", 1)  # branch, index of the group
+LATE_NOTICE_BRANCH = "caizheng"
+NOTICED_KINDS = (EventKind.activity_day, EventKind.general_assembly, EventKind.party_lecture,
+                 EventKind.evaluation_meeting, EventKind.org_life_meeting)
+OLM_THEME = "学思想、强党性、重实践、建新功，查找差距不足，明确整改措施"
+RECTIFICATION_ITEMS = (
+    ("联系服务群众不够经常，走访困难群众次数偏少", "支委成员每月至少走访2户困难群众，建立走访台账", True),
+    ("党员学习教育方式单一，老党员参学不便", "为行动不便的老党员送学上门，每季度至少一次", False),
+)
+
+
 def demo_loaded() -> bool:
     return db.session.scalar(sa.select(Committee.id).where(Committee.name == COMMITTEE_NAME)) is not None
 
@@ -186,14 +205,6 @@ def load_demo() -> tuple[bool, list[tuple[str, str]]]:
 
 
 # --- calendar helpers -------------------------------------------------------------------------
-
-def _holidays(years):
-    try:
-        import holidays
-    except ImportError:  # the calendar is a nicety for the demo; weekdays still work without it
-        return set()
-    return set(holidays.country_holidays("CN", years=sorted(years)))
-
 
 def _nth_weekday(year: int, month: int, weekday: int, n: int) -> dt.date:
     first = dt.date(year, month, 1)
@@ -214,11 +225,11 @@ def _at(day: dt.date, hour: int, minute: int) -> dt.datetime:
 # field work is done; the agency in office hours; the company after the shift.
 SCHEDULE = {
     Sector.village: {"committee": (9, 0, 90), "group": (19, 30, 90), "day": (14, 30, 120),
-                     "assembly": (14, 30, 120), "lecture": (14, 30, 90)},
+                     "assembly": (14, 30, 120), "lecture": (14, 30, 90), "eval": (14, 30, 150), "olm": (14, 30, 180)},
     Sector.agency: {"committee": (8, 30, 60), "group": (16, 30, 60), "day": (14, 30, 120),
-                    "assembly": (15, 0, 90), "lecture": (15, 0, 90)},
+                    "assembly": (15, 0, 90), "lecture": (15, 0, 90), "eval": (14, 30, 120), "olm": (14, 30, 180)},
     Sector.enterprise: {"committee": (17, 0, 60), "group": (17, 30, 60), "day": (14, 30, 120),
-                        "assembly": (16, 0, 90), "lecture": (16, 0, 90)},
+                        "assembly": (16, 0, 90), "lecture": (16, 0, 90), "eval": (15, 0, 120), "olm": (14, 0, 180)},
 }
 
 
@@ -253,7 +264,7 @@ class _Builder:
         self.now = now
         self.today = now.astimezone(CHINA).date()
         self.months = [_add_months(self.today.year, self.today.month, d) for d in range(-3, 3)]
-        self.holidays = _holidays({y for y, _ in self.months})
+        self.calendar = current_calendar()
         self.branches: dict[str, Branch] = {}
         self.groups: dict[str, list] = {}
         self.members: dict[str, Member] = {}  # by username
@@ -280,13 +291,15 @@ class _Builder:
         for spec in BRANCHES:
             self._season(spec)
             self._dues(spec)
+            self._filings(spec)
         self._service_records()
 
     # -- organization --
 
     def _branch(self, committee: Committee, spec: DemoBranch) -> None:
         actor = self.committee_user.id
-        branch = Branch(committee=committee, name=spec.name, sector=spec.sector)
+        branch = Branch(committee=committee, name=spec.name, sector=spec.sector,
+                        created_at=_at(dt.date(self.today.year - 2, 3, 1), 9, 0))
         db.session.add(branch)
         db.session.flush()
         self.branches[spec.key] = branch
@@ -352,22 +365,26 @@ class _Builder:
     # -- events and attendance --
 
     def _shift(self, day: dt.date) -> dt.date:
-        """Off statutory holidays: to the same weekday of the following week (as DAY-date says)."""
-        while day in self.holidays:
+        """Off statutory rest days: to the same weekday of the following week (as DAY-date says)."""
+        while self.calendar.is_rest_day(day):
             day += dt.timedelta(days=7)
         return day
 
     def _season(self, spec: DemoBranch) -> None:
         branch = self.branches[spec.key]
         times = SCHEDULE[spec.sector]
+        last_month = self.months[2]
+        held: list[tuple[Event, list[Record]]] = []
         for year, month in self.months:
             plan = [
                 ("committee", EventKind.branch_committee_meeting, _nth_weekday(year, month, 0, 1), None,
                  f"{month}月支部委员会会议", "回顾上月工作，研究部署本月任务", spec.place),
-                ("day", EventKind.activity_day, _nth_weekday(year, month, 2, 1), None,
+                ("day", EventKind.activity_day, self.calendar.activity_day_for(year, month), None,
                  f"{month}月主题党日活动", ACTIVITY_THEMES[spec.sector][month % 6], spec.place),
             ]
             for index, group in enumerate(self.groups[spec.key]):
+                if (spec.key, index, (year, month)) == (MISSED_GROUP_MEETING[0], MISSED_GROUP_MEETING[1], last_month):
+                    continue  # this group did not meet last month: 3M1-group is missed
                 plan.append(("group", EventKind.group_meeting, _nth_weekday(year, month, 1 + 2 * index, 2), group,
                              f"{group.name}{month}月党小组会", "学习交流，谈心谈话，开展批评与自我批评",
                              spec.group_places[index]))
@@ -377,6 +394,12 @@ class _Builder:
                              f"{year}年第{quarter}季度党员大会", "通报支部工作，讨论决定重要事项", spec.place))
                 plan.append(("lecture", EventKind.party_lecture, _nth_weekday(year, month, 2, 4), None,
                              f"{year}年第{quarter}季度党课", LECTURE_TOPICS[quarter - 1], spec.place))
+            if month == 12:  # year end: evaluation of members and the org-life meeting
+                plan.append(("eval", EventKind.evaluation_meeting, _nth_weekday(year, month, 3, 3), None,
+                             f"{year}年度民主评议党员大会", "对照党员标准开展自评、互评和民主测评", spec.place))
+                if spec.key != "xinghuo":  # Xinghuo asked to hold it in January (see _filings)
+                    plan.append(("olm", EventKind.org_life_meeting, _nth_weekday(year, month, 4, 3), None,
+                                 f"{year}年度组织生活会", OLM_THEME, spec.place))
             for slot, kind, day, group, title, theme, place in plan:
                 hour, minute, length = times[slot]
                 starts_at = _at(self._shift(day), hour, minute)
@@ -385,8 +408,11 @@ class _Builder:
                         "starts_at": starts_at, "ends_at": ends_at,
                         "group_id": group.id if group is not None else None,
                         "status": EventStatus.held if ends_at <= self.now else EventStatus.planned}
-                if kind in (EventKind.activity_day, EventKind.general_assembly, EventKind.party_lecture):
-                    published = _at(starts_at.astimezone(CHINA).date() - dt.timedelta(days=5), 10, 0)
+                if kind in NOTICED_KINDS:
+                    # Notices go out five days ahead; one branch sent last month's only two days ahead.
+                    late = (spec.key, (year, month), kind) == (LATE_NOTICE_BRANCH, last_month, EventKind.activity_day)
+                    ahead = 2 if late else 5
+                    published = _at(starts_at.astimezone(CHINA).date() - dt.timedelta(days=ahead), 10, 0)
                     local = starts_at.astimezone(CHINA)
                     data["notice"] = (
                         f"定于{local.month}月{local.day}日{local:%H:%M}在{place}召开{title}，主题：{theme}。"
@@ -395,7 +421,30 @@ class _Builder:
                         data["notice_published_at"] = published
                 event = create_event(branch, data, self._secretary(spec.key).id)
                 if event.status == EventStatus.held:
-                    self._attendance(spec, event)
+                    held.append((event, self._attendance(spec, event)))
+        # Minutes for the meetings held, except that Hongqi has not yet written up its latest
+        # committee meeting (3M1-minutes names it).
+        committee_meetings = [e for e, _ in held if e.kind == EventKind.branch_committee_meeting]
+        unwritten = committee_meetings[-1].id if spec.key == "hongqi" and committee_meetings else None
+        for event, records in held:
+            if event.id != unwritten:
+                self._minutes(spec, event, records)
+        db.session.flush()
+
+    def _minutes(self, spec: DemoBranch, event: Event, records: list[Record]) -> None:
+        """The minutes, written by the organizer a day after the meeting (text only: no photos in the demo)."""
+        organizer = next(self.users[m.username] for m in spec.members if O in m.roles)
+        local = event.starts_at.astimezone(CHINA)
+        text = (f"会议名称：{event.title}\n时间：{local:%Y年%m月%d日 %H:%M}\n地点：{event.place}\n"
+                f"主持人：{self._secretary_name(spec)}　记录人：{next(m.name for m in spec.members if O in m.roles)}\n"
+                f"出席：{len(records)}人\n议题：{event.theme}\n"
+                "会议内容：一、学习传达上级有关文件精神；二、围绕议题开展讨论，与会党员逐一发言；三、明确下一步工作安排。")
+        written = min(self.now, event.ends_at + dt.timedelta(hours=20))
+        db.session.add(Minutes(event_id=event.id, text=text, version=1, written_by_id=organizer.id,
+                               created_at=written, updated_at=written))
+
+    def _secretary_name(self, spec: DemoBranch) -> str:
+        return next(m.name for m in spec.members if S in m.roles)
 
     def _participants(self, spec: DemoBranch, event: Event) -> list[Member]:
         if event.kind == EventKind.branch_committee_meeting:
@@ -407,7 +456,7 @@ class _Builder:
         guests = [m for m, start, end in self.hosted[spec.key] if start <= day and (end is None or day <= end)]
         return home + guests
 
-    def _attendance(self, spec: DemoBranch, event: Event) -> None:
+    def _attendance(self, spec: DemoBranch, event: Event) -> list[Record]:
         secretary = self._secretary(spec.key)
         held_ago = self.now - event.ends_at
         records: list[Record] = []
@@ -439,6 +488,7 @@ class _Builder:
         db.session.flush()
         for record in records:
             self._log_signoffs(record, event.branch_id)
+        return records
 
     def _log_signoffs(self, record: Record, branch_id: int) -> None:
         """After a record's insert: into the change feed (so phones receive it) and the audit log."""
@@ -462,6 +512,43 @@ class _Builder:
         db.session.flush()
         entry = log_action(secretary.id, "leave.decided", leave, branch_id=event.branch_id, approved=True)
         entry.at = leave.decided_at
+
+    # -- filings and rectification --
+
+    def _filings(self, spec: DemoBranch) -> None:
+        branch = self.branches[spec.key]
+        year = self.today.year
+        organizer = next(self.users[m.username] for m in spec.members if O in m.roles)
+        filed_on = dt.date(year, 2, 10) if spec.key == LATE_NOTICE_BRANCH else dt.date(year, 1, 20)
+        if filed_on <= self.today:
+            days = [{"month": m, "rule_date": self.calendar.activity_day_for(year, m).isoformat(),
+                     "date": self.calendar.activity_day_for(year, m).isoformat(),
+                     "title": f"{m}月主题党日活动", "theme": ACTIVITY_THEMES[spec.sector][m % 6]}
+                    for m in range(1, 13)]
+            plan = submit_filing(branch, {
+                "kind": FilingKind.activity_day_plan, "year": year, "period": str(year),
+                "title": f"{spec.name}{year}年度统一活动日计划", "body": None, "event_id": None, "requested_on": None,
+            }, organizer.id, details={"days": days})
+            plan.filed_at = _at(filed_on, 10, 0)
+        if spec.key == "hongqi":
+            # Set at last year's org-life meeting; this year's meeting reviews them.
+            for problem, measures, done in RECTIFICATION_ITEMS:
+                db.session.add(RectificationItem(
+                    branch_id=branch.id, year=year - 1, problem=problem, measures=measures,
+                    responsible=self._secretary_name(spec), due_on=dt.date(year, 6, 30),
+                    completed_on=dt.date(year, 5, 28) if done else None,
+                    progress="已建立走访台账，支委成员累计走访困难群众46户次" if done else "已送学上门3次，持续推进",
+                    created_by_id=self._secretary(spec.key).id, created_at=_at(dt.date(year - 1, 12, 28), 16, 0)))
+        if spec.key == "xinghuo":
+            # Year-end production peak: the branch asks to hold its org-life meeting in January.
+            request = submit_filing(branch, {
+                "kind": FilingKind.org_life_date_change, "year": year, "period": str(year),
+                "title": f"关于{year}年度组织生活会延期召开的请示",
+                "body": "因年底生产任务集中，党员多在一线倒班，拟将组织生活会延期至次年1月中旬召开。",
+                "event_id": None, "requested_on": dt.date(year + 1, 1, 15),
+            }, self._secretary(spec.key).id)
+            request.filed_at = self.now - dt.timedelta(days=3)
+        db.session.flush()
 
     # -- dues and service --
 

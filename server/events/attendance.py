@@ -82,3 +82,35 @@ def attendance_sheet(event: Event) -> list[dict]:
             "leave_status": request.status.value if request else None,
         })
     return rows
+
+
+def events_expected_for(member: Member, starts_from: dt.datetime, starts_before: dt.datetime) -> list[Event]:
+    """The events `member` is expected at (the inverse of `expected_members`): their own branch's
+    events while not floating elsewhere (committee meetings only while holding a post, group
+    meetings of their own group), and their host branches' events while floating there (not
+    group or committee meetings). Cancelled events are included; callers mark them."""
+    floating = db.session.scalars(sa.select(FloatingMembership).where(FloatingMembership.member_id == member.id)).all()
+    roles = db.session.scalars(sa.select(BranchRole).where(BranchRole.member_id == member.id,
+                                                           BranchRole.branch_id == member.branch_id)).all()
+    branch_ids = {member.branch_id} | {fm.host_branch_id for fm in floating}
+    events = db.session.scalars(
+        sa.select(Event).where(Event.branch_id.in_(branch_ids), Event.starts_at >= starts_from,
+                               Event.starts_at < starts_before).order_by(Event.starts_at, Event.id)).all()
+    chosen = []
+    for event in events:
+        day = event_day(event)
+        if member.left_on is not None and member.left_on < day:
+            continue
+        hosts = {fm.host_branch_id for fm in floating if fm.is_current(day)}
+        if event.branch_id == member.branch_id:
+            if hosts:
+                continue  # floating elsewhere that day: expected at the host
+            if event.kind == EventKind.branch_committee_meeting and not any(r.is_current(day) for r in roles):
+                continue
+            if event.kind == EventKind.group_meeting and event.group_id not in (None, member.group_id):
+                continue
+        elif event.branch_id not in hosts or event.kind in (EventKind.group_meeting,
+                                                            EventKind.branch_committee_meeting):
+            continue
+        chosen.append(event)
+    return chosen

@@ -11,8 +11,8 @@ Text = lambda n, **kw: fields.String(validate=validate.Length(max=n), **kw)  # n
 
 # Any real event falls well inside; the bounds keep the check-in margins computed from these
 # times (and their conversion to UTC) inside Python's datetime range (years 1 to 9999).
-EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.timezone.utc)
-LATEST = dt.datetime(3000, 1, 1, tzinfo=dt.timezone.utc)
+EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+LATEST = dt.datetime(3000, 1, 1, tzinfo=dt.UTC)
 TIMES = ("starts_at", "ends_at", "checkin_opens_at", "checkin_closes_at", "starts_from", "starts_before")
 
 

@@ -7,9 +7,11 @@ from flask_jwt_extended import jwt_required
 from server.auth.access import principal
 from server.core.api import FeatureBlueprint, load_or_404, require
 from server.core.db import db
+from server.core.xlsx import XLSX, xlsx_response
 from server.events import operations
-from server.events.models import Event, LeaveRequest
 from server.events.attendance import attendance_sheet
+from server.events.export import attendance_workbook
+from server.events.models import Event, LeaveRequest
 from server.events.schemas import (
     AttendanceRowSchema,
     EventQuerySchema,
@@ -79,6 +81,22 @@ class EventAttendance(MethodView):
         p = principal()
         require(p.manages(event.branch_id) or p.oversees(event.branch_id))
         return attendance_sheet(event)
+
+
+@blp.route("/events/<int:event_id>/attendance.xlsx")
+class EventAttendanceSheet(MethodView):
+    @jwt_required()
+    @blp.response(200, content_type=XLSX)
+    def get(self, event_id):
+        """The attendance sheet as an Excel workbook (签到表), for the branch's files."""
+        event = load_or_404(Event, event_id)
+        p = principal()
+        require(p.manages(event.branch_id) or p.oversees(event.branch_id))
+        rows = attendance_sheet(event)
+        statuses = dict(db.session.execute(sa.select(Member.id, Member.status)
+                                           .where(Member.id.in_([r["member_id"] for r in rows]))).all())
+        return xlsx_response(attendance_workbook(event, rows, statuses), f"{event.title}签到表.xlsx",
+                             f"attendance-event-{event.id}.xlsx")
 
 
 @blp.route("/events/<int:event_id>/notice")

@@ -67,8 +67,11 @@ class MemberCreateSchema(MemberSchema):
 
 
 class MemberUpdateSchema(MemberSchema):
-    class Meta:
-        partial = True
+    def __init__(self, *args, **kwargs):
+        # A PATCH sends only what changes. (marshmallow has no `class Meta: partial`: it was ignored,
+        # so every PATCH had to repeat all the required fields.)
+        kwargs.setdefault("partial", True)
+        super().__init__(*args, **kwargs)
 
 
 class BranchRoleSchema(Schema):

@@ -137,3 +137,44 @@ def build_world() -> World:
     return World(committee.id, a.id, b.id, group_a.id, member.id, member2.id, floating.id, sec_a.id, sec_b.id,
                  member_b.id, event_a.id, event_b.id, rec_m.id, rec_fa.id, rec_fh.id, rec_b.id,
                  card_member.id, card_floating.id, role.id)
+
+
+def create_minutes(event, text="会议记录：学习传达上级精神，研究本月工作。", nonce=None):
+    from server.minutes.operations import write_minutes
+
+    return write_minutes(event, text, nonce or f"nonce-{event.id}-{len(text)}", None, actor_id=None)
+
+
+def create_filing(branch, kind, year, *, filed_at=None, title="报送材料", **kw):
+    from server.filings.operations import submit_filing
+
+    data = {"kind": kind, "year": year, "period": kw.pop("period", None), "title": title,
+            "body": kw.pop("body", None), "event_id": kw.pop("event_id", None),
+            "requested_on": kw.pop("requested_on", None)}
+    filing = submit_filing(branch, data, actor_id=None)
+    if filed_at is not None:
+        filing.filed_at = filed_at
+    for key, value in kw.items():
+        setattr(filing, key, value)
+    db.session.flush()
+    return filing
+
+
+def china_time(day: dt.date, hour=9, minute=0) -> dt.datetime:
+    """A local (China) wall time as an aware UTC datetime."""
+    local = dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    return local.astimezone(dt.timezone.utc)
+
+
+def create_meeting(branch, kind, day: dt.date, *, attendees=(), minutes=True, hour=9, **kw):
+    """A held meeting on a local date, with attendance records for `attendees` and minutes."""
+    from server.core.enums import EventStatus
+
+    starts_at = china_time(day, hour)
+    kw.setdefault("status", EventStatus.held)
+    event = create_event_for(branch, kind=kind, title=kw.pop("title", f"{kind.value} {day}"), starts_at=starts_at, **kw)
+    for member in attendees:
+        create_record(member, event=event, occurred_on=day)
+    if minutes:
+        create_minutes(event)
+    return event

@@ -167,3 +167,29 @@ def test_cli_if_empty_loads_an_empty_database_and_skips_a_filled_one(app):
     assert "skipped" in second.output
     with app.app_context():
         assert row_counts() == before
+
+
+def test_the_demo_gives_a_realistic_compliance_picture(app, client, demo):
+    from server.calendar.days import china_today
+    from server.minutes.models import Minutes
+
+    today = china_today()
+    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    token = login(client, "chengguan").json["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    committee_id = client.get("/api/v1/auth/me", headers=headers).json["committee_id"]
+    data = client.get(f"/api/v1/committees/{committee_id}/compliance?year={year}&month={month}", headers=headers).json
+    rows = {r["branch_name"]: r for r in data["branches"]}
+    assert rows["星火科技有限公司党支部"]["states"]["3M1-group"] == "missed"
+    assert rows["县财政局机关党支部"]["states"]["DAY-notice"] == "late"
+    assert rows["红旗村党支部"]["states"]["3M1-committee"] == "met"
+    assert all(not r["silent"] for r in rows.values())
+    assert sum(state == "met" for r in rows.values() for state in r["states"].values()) >= 15
+    with app.app_context():
+        held = db.session.scalars(sa.select(Event.id).where(Event.status == EventStatus.held)).all()
+        written = set(db.session.scalars(sa.select(Minutes.event_id)))
+        assert 0.9 * len(held) <= len(written & set(held)) < len(held)
+    if today >= dt.date(today.year, 1, 20):
+        filings = client.get(f"/api/v1/committees/{committee_id}/filings?kind=activity_day_plan&year={today.year}",
+                             headers=headers).json
+        assert len(filings) >= 2 and all(len(f["details"]["days"]) == 12 for f in filings)

@@ -1,0 +1,1 @@
+"""The yearly activity-day plan (DAY-plan): twelve planned activity days, filed with the committee."""

@@ -1,0 +1,1 @@
+"""China's holiday calendar (rest days, make-up working days, the activity day) and members' calendar feeds."""

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from server.core.enums import CalendarDayKind
+
+YEARS = validate.Range(min=2000, max=2100)
+
+
+class ScheduleDaySchema(Schema):
+    date = fields.Date(required=True)
+    kind = fields.Enum(CalendarDayKind, by_value=True, required=True)
+    name = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=100))
+
+
+class ScheduleLoadSchema(Schema):
+    """An official schedule: `days` as a list, or `csv` as `YYYY-MM-DD,rest|work[,name]` lines."""
+
+    note = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=500))
+    days = fields.List(fields.Nested(ScheduleDaySchema), validate=validate.Length(max=400))
+    csv = fields.String(validate=validate.Length(max=40000))
+
+    @validates_schema
+    def _one_source(self, data, **_):
+        if ("days" in data) == ("csv" in data):
+            raise ValidationError("Send either `days` or `csv`.", "days")
+
+
+class NamedDaySchema(Schema):
+    date = fields.Date()
+    name = fields.String(allow_none=True)
+
+
+class CalendarYearSchema(Schema):
+    year = fields.Integer()
+    source = fields.String(metadata={"enum": ["override", "package", "estimated"]})
+    loaded_at = fields.AwareDateTime(allow_none=True)
+    note = fields.String(allow_none=True)
+    rest_days = fields.List(fields.Nested(NamedDaySchema))
+    weekend_rest_days = fields.List(fields.Nested(NamedDaySchema))
+    workdays = fields.List(fields.Nested(NamedDaySchema))
+    activity_days = fields.List(fields.Date())
+
+
+class CalendarWarningSchema(Schema):
+    key = fields.String()
+    year = fields.Integer()
+    text = fields.String()
+
+
+class YearSourceSchema(Schema):
+    year = fields.Integer()
+    source = fields.String()
+
+
+class CalendarStatusSchema(Schema):
+    today = fields.Date()
+    years = fields.List(fields.Nested(YearSourceSchema))
+    warning = fields.Nested(CalendarWarningSchema, allow_none=True)
+
+
+class CalendarFeedSchema(Schema):
+    url = fields.String()
+    webcal_url = fields.String()
+    created_at = fields.AwareDateTime()

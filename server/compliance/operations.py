@@ -1,0 +1,124 @@
+"""Judging branches: every registered rule over the month, quarter and year asked for."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import importlib
+
+import sqlalchemy as sa
+
+from server.calendar.operations import current_calendar
+from server.compliance.facts import BranchFacts, load_facts
+from server.compliance.messages import render
+from server.compliance.registry import (
+    BRANCH,
+    GROUP,
+    REGISTRY,
+    SYSTEM_NAMES,
+    NextStep,
+    Result,
+    Scope,
+    State,
+    periods_for,
+    worst,
+)
+from server.core.db import db
+from server.org.models import Branch, Committee
+
+importlib.import_module("server.compliance.rules")  # registers the rules in REGISTRY
+
+# A branch with no event for longer than this is "silent" in the committee's view.
+SILENT_DAYS = 30
+
+
+def _jsonable(value):
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def _step(step: NextStep | None) -> dict | None:
+    if step is None:
+        return None
+    return {"key": step.key, "params": {k: _jsonable(v) for k, v in step.params.items()}, "text": render(step)}
+
+
+def rules_table() -> list[dict]:
+    return [{"id": r.id, "system": r.system, "system_name": SYSTEM_NAMES[r.system], "period_kind": r.period,
+             "scope": r.scope, "title": r.title} for r in REGISTRY.values()]
+
+
+def evaluate(facts: BranchFacts, year: int, month: int, today: dt.date) -> list[dict]:
+    """One row per rule and scope (per group for group rules)."""
+    periods = periods_for(year, month)
+    rows = []
+    for r in REGISTRY.values():
+        period = periods[r.period]
+        if r.scope == GROUP:
+            scopes = [Scope(GROUP, g.id, g.name) for g in facts.groups] or [Scope(GROUP)]
+        else:
+            scopes = [Scope(BRANCH)]
+        for scope in scopes:
+            if period.end < facts.since:
+                result = Result(State.not_applicable, next_step=NextStep("branch.not_registered", {"since": facts.since}))
+            else:
+                result = r.evaluate(scope, period, today, facts)
+            rows.append({
+                "rule": r.id, "system": r.system, "title": r.title, "period_kind": r.period,
+                "period": period.label, "period_zh": period.label_zh,
+                "scope": {"kind": scope.kind, "group_id": scope.group_id, "group_name": scope.group_name},
+                "state": result.state.value, "deadline": result.deadline,
+                "evidence": dataclasses.asdict(result.evidence), "next_step": _step(result.next_step),
+            })
+    return rows
+
+
+def _silence(facts: BranchFacts, today: dt.date) -> dict:
+    last = facts.last_event_on
+    days = (today - last).days if last else None
+    silent = (days > SILENT_DAYS) if last else (today - facts.since).days > SILENT_DAYS
+    return {"last_event_on": last, "days_since_last_event": days, "silent": silent}
+
+
+def _periods(year: int, month: int) -> dict:
+    return {kind: {"label": p.label, "label_zh": p.label_zh, "start": p.start, "end": p.end}
+            for kind, p in periods_for(year, month).items()}
+
+
+def branch_compliance(branch: Branch, year: int, month: int, today: dt.date) -> dict:
+    calendar = current_calendar()
+    facts = load_facts([branch], year, calendar, today)[branch.id]
+    results = evaluate(facts, year, month, today)
+    return {
+        "branch_id": branch.id, "branch_name": branch.name, "today": today, "year": year, "month": month,
+        "periods": _periods(year, month), "calendar_warning": calendar.schedule_warning(today),
+        **_silence(facts, today), "results": results,
+        "summary": {s.value: sum(1 for r in results if r["state"] == s.value) for s in State},
+    }
+
+
+def committee_compliance(committee: Committee, branch_ids: set[int], year: int, month: int, today: dt.date) -> dict:
+    calendar = current_calendar()
+    branches = db.session.scalars(sa.select(Branch).where(Branch.id.in_(branch_ids)).order_by(Branch.id)).all() \
+        if branch_ids else []
+    facts = load_facts(branches, year, calendar, today)
+    rows = []
+    for branch in branches:
+        results = evaluate(facts[branch.id], year, month, today)
+        states = {}
+        for rule_id in REGISTRY:
+            states[rule_id] = worst(State(r["state"]) for r in results if r["rule"] == rule_id).value
+        rows.append({
+            "branch_id": branch.id, "branch_name": branch.name, "sector": branch.sector.value,
+            "states": states, "summary": {s.value: sum(1 for v in states.values() if v == s.value) for s in State},
+            "attention": [r["next_step"]["text"] for r in results
+                          if r["state"] in (State.missed.value, State.late.value) and r["next_step"]],
+            **_silence(facts[branch.id], today),
+        })
+    return {
+        "committee_id": committee.id, "committee_name": committee.name, "today": today, "year": year,
+        "month": month, "periods": _periods(year, month), "calendar_warning": calendar.schedule_warning(today),
+        "rules": rules_table(), "branches": rows,
+    }

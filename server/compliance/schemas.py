@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from server.calendar.schemas import CalendarWarningSchema
+from server.compliance.registry import State
+
+STATES = [s.value for s in State]
+
+
+class ComplianceQuerySchema(Schema):
+    year = fields.Integer(validate=validate.Range(min=2000, max=2100),
+                          metadata={"description": "Defaults to this year (China time)."})
+    month = fields.Integer(validate=validate.Range(min=1, max=12),
+                           metadata={"description": "Defaults to this month; its quarter and year are judged too."})
+
+
+class NextStepSchema(Schema):
+    key = fields.String()
+    params = fields.Dict()
+    text = fields.String(metadata={"description": "The next step in Chinese."})
+
+
+class EvidenceSchema(Schema):
+    events = fields.List(fields.Integer())
+    records = fields.Integer(metadata={"description": "Attendance records of those events."})
+    minutes = fields.List(fields.Integer())
+    filings = fields.List(fields.Integer())
+    rectification_items = fields.List(fields.Integer())
+
+
+class ScopeSchema(Schema):
+    kind = fields.String(metadata={"enum": ["branch", "group"]})
+    group_id = fields.Integer(allow_none=True)
+    group_name = fields.String(allow_none=True)
+
+
+class ResultSchema(Schema):
+    rule = fields.String()
+    system = fields.Integer()
+    title = fields.String()
+    period_kind = fields.String(metadata={"enum": ["month", "quarter", "year"]})
+    period = fields.String()
+    period_zh = fields.String()
+    scope = fields.Nested(ScopeSchema)
+    state = fields.String(metadata={"enum": STATES})
+    deadline = fields.Date(allow_none=True)
+    evidence = fields.Nested(EvidenceSchema)
+    next_step = fields.Nested(NextStepSchema, allow_none=True)
+
+
+class PeriodSchema(Schema):
+    label = fields.String()
+    label_zh = fields.String()
+    start = fields.Date()
+    end = fields.Date()
+
+
+class PeriodsSchema(Schema):
+    month = fields.Nested(PeriodSchema)
+    quarter = fields.Nested(PeriodSchema)
+    year = fields.Nested(PeriodSchema)
+
+
+def _summary():
+    return fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class BranchComplianceSchema(Schema):
+    branch_id = fields.Integer()
+    branch_name = fields.String()
+    today = fields.Date()
+    year = fields.Integer()
+    month = fields.Integer()
+    periods = fields.Nested(PeriodsSchema)
+    calendar_warning = fields.Nested(CalendarWarningSchema, allow_none=True)
+    last_event_on = fields.Date(allow_none=True)
+    days_since_last_event = fields.Integer(allow_none=True)
+    silent = fields.Boolean()
+    summary = _summary()
+    results = fields.List(fields.Nested(ResultSchema))
+
+
+class RuleSchema(Schema):
+    id = fields.String()
+    system = fields.Integer()
+    system_name = fields.String()
+    period_kind = fields.String()
+    scope = fields.String()
+    title = fields.String()
+
+
+class BranchRowSchema(Schema):
+    branch_id = fields.Integer()
+    branch_name = fields.String()
+    sector = fields.String()
+    states = fields.Dict(keys=fields.String(), values=fields.String(),
+                         metadata={"description": "Rule id to state (the worst over a branch's groups)."})
+    summary = _summary()
+    attention = fields.List(fields.String())
+    last_event_on = fields.Date(allow_none=True)
+    days_since_last_event = fields.Integer(allow_none=True)
+    silent = fields.Boolean(metadata={"description": "No event for more than 30 days."})
+
+
+class CommitteeComplianceSchema(Schema):
+    committee_id = fields.Integer()
+    committee_name = fields.String()
+    today = fields.Date()
+    year = fields.Integer()
+    month = fields.Integer()
+    periods = fields.Nested(PeriodsSchema)
+    calendar_warning = fields.Nested(CalendarWarningSchema, allow_none=True)
+    rules = fields.List(fields.Nested(RuleSchema))
+    branches = fields.List(fields.Nested(BranchRowSchema))

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_jwt_extended import jwt_required
+
+from server.auth.access import branches_under, principal
+from server.calendar import days
+from server.compliance import export, operations
+from server.compliance.schemas import BranchComplianceSchema, CommitteeComplianceSchema, ComplianceQuerySchema
+from server.core.api import FeatureBlueprint, load_or_404, require
+from server.core.xlsx import XLSX, xlsx_response
+from server.org.models import Branch, Committee
+
+blp = FeatureBlueprint("compliance", __name__, description="The eight systems' rules judged per branch and period")
+
+
+def _when(query: dict) -> tuple[int, int, object]:
+    today = days.china_today()
+    return query.get("year", today.year), query.get("month", today.month), today
+
+
+def _branch(branch_id: int) -> Branch:
+    branch = load_or_404(Branch, branch_id)
+    p = principal()
+    require(p.manages(branch.id) or p.oversees(branch.id))
+    return branch
+
+
+def _committee(committee_id: int) -> Committee:
+    committee = load_or_404(Committee, committee_id)
+    require(principal().oversees_committee(committee.id))
+    return committee
+
+
+@blp.route("/branches/<int:branch_id>/compliance")
+class BranchCompliance(MethodView):
+    @jwt_required()
+    @blp.arguments(ComplianceQuerySchema, location="query")
+    @blp.response(200, BranchComplianceSchema)
+    def get(self, query, branch_id):
+        """Every rule for the month, its quarter and its year: state, evidence, next step
+        (the branch's secretary or organizer, and its committee)."""
+        branch = _branch(branch_id)
+        return operations.branch_compliance(branch, *_when(query))
+
+
+@blp.route("/branches/<int:branch_id>/compliance.xlsx")
+class BranchComplianceSheet(MethodView):
+    @jwt_required()
+    @blp.arguments(ComplianceQuerySchema, location="query")
+    @blp.response(200, content_type=XLSX)
+    def get(self, query, branch_id):
+        """The branch's compliance table as an Excel workbook."""
+        branch = _branch(branch_id)
+        data = operations.branch_compliance(branch, *_when(query))
+        name = f"{branch.name}制度落实情况{data['year']}年{data['month']}月.xlsx"
+        return xlsx_response(export.branch_workbook(data), name, f"compliance-branch-{branch.id}.xlsx")
+
+
+@blp.route("/committees/<int:committee_id>/compliance")
+class CommitteeCompliance(MethodView):
+    @jwt_required()
+    @blp.arguments(ComplianceQuerySchema, location="query")
+    @blp.response(200, CommitteeComplianceSchema)
+    def get(self, query, committee_id):
+        """One row per branch under the committee: each rule's state and the silent-branch warning
+        (committee accounts over it)."""
+        committee = _committee(committee_id)
+        return operations.committee_compliance(committee, branches_under(committee.id), *_when(query))
+
+
+@blp.route("/committees/<int:committee_id>/compliance.xlsx")
+class CommitteeComplianceSheet(MethodView):
+    @jwt_required()
+    @blp.arguments(ComplianceQuerySchema, location="query")
+    @blp.response(200, content_type=XLSX)
+    def get(self, query, committee_id):
+        """The committee's table of branches as an Excel workbook."""
+        committee = _committee(committee_id)
+        data = operations.committee_compliance(committee, branches_under(committee.id), *_when(query))
+        name = f"{committee.name}党支部制度落实情况汇总{data['year']}年{data['month']}月.xlsx"
+        return xlsx_response(export.committee_workbook(data), name, f"compliance-committee-{committee.id}.xlsx")

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from server.core.db import UTCDateTime, db, utcnow
+from server.core.enums import FilingDecision, FilingKind, enum_column_type
+from server.events.models import Event
+from server.org.models import Branch
+
+
+class Filing(db.Model):
+    """A document a branch sends to its superior committee (备案/报送), with the date it went.
+
+    Some filings ask for an answer (an org-life meeting's date change needs approval); the
+    committee's decision, its date and note are kept on the filing. A filing is never edited:
+    what was sent, and when, is evidence; a corrected document is a new filing.
+    """
+
+    __tablename__ = "filing"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    branch_id: Mapped[int] = mapped_column(sa.ForeignKey("branch.id"))  # indexed with the year below
+    kind: Mapped[FilingKind] = mapped_column(enum_column_type(FilingKind))
+    # The year the filing is about (the plan's year, the org-life meeting's year...).
+    year: Mapped[int] = mapped_column(sa.Integer)
+    # A finer period when there is one, e.g. "2026-10" or "2026-Q4".
+    period: Mapped[str | None] = mapped_column(sa.String(16))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    body: Mapped[str | None] = mapped_column(sa.Text)
+    # Structured content, e.g. the dates of an activity-day plan.
+    details: Mapped[dict | None] = mapped_column(sa.JSON)
+    event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("event.id"), index=True)
+    # For a date change: the date asked for.
+    requested_on: Mapped[dt.date | None] = mapped_column(sa.Date)
+    filed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    filed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    decision: Mapped[FilingDecision | None] = mapped_column(enum_column_type(FilingDecision))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    decision_note: Mapped[str | None] = mapped_column(sa.String(1000))
+
+    branch: Mapped[Branch] = relationship()
+    event: Mapped[Event | None] = relationship()
+
+    __table_args__ = (sa.Index("ix_filing_branch_id_year", "branch_id", "year"),)
+
+    @property
+    def approved_at(self) -> dt.datetime | None:
+        return self.decided_at if self.decision == FilingDecision.approved else None
+
+    @property
+    def approved_by_id(self) -> int | None:
+        return self.decided_by_id if self.decision == FilingDecision.approved else None
+
+
+class RectificationItem(db.Model):
+    """A rectification item (整改事项) a branch set itself at its org-life meeting, reviewed at the next one."""
+
+    __tablename__ = "rectification_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    branch_id: Mapped[int] = mapped_column(sa.ForeignKey("branch.id"), index=True)
+    # The year of the org-life meeting that set it; next year's meeting reviews it.
+    year: Mapped[int] = mapped_column(sa.Integer)
+    event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("event.id"), index=True)
+    problem: Mapped[str] = mapped_column(sa.String(500))
+    measures: Mapped[str | None] = mapped_column(sa.Text)
+    responsible: Mapped[str | None] = mapped_column(sa.String(100))
+    due_on: Mapped[dt.date | None] = mapped_column(sa.Date)
+    completed_on: Mapped[dt.date | None] = mapped_column(sa.Date)
+    # The progress announced to members (整改情况通报).
+    progress: Mapped[str | None] = mapped_column(sa.Text)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    branch: Mapped[Branch] = relationship()
+    event: Mapped[Event | None] = relationship()
