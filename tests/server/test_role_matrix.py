@@ -1,0 +1,422 @@
+"""Who may call what: every endpoint of the API, called as every kind of user.
+
+The table below is the access policy of SPEC.md written out. Each row is one request with a valid
+body (so that "allowed" means a 2xx, never a validation error) and the set of users it is allowed
+for; every other logged-in user gets 403 (or the row's `denied` status), a guest always gets 401.
+Each (row, user) cell is its own test on a fresh world, so calls that change state (issuing a
+card, confirming, ending a post) never leak into the next cell.
+
+The cast (tests/server/factories.py): branches A and B under one committee, a third branch under
+`other_committee`. `member` is a member of A; `floating` is a member of B floating to A;
+`secretary_a` and `secretary_b` run A and B. In short:
+- a member sees their branch (its events, groups and posts) and acts on their own card and records;
+- a secretary manages their own branch: members, groups, cards, events, records, posts, audit;
+- the host branch (A) sees a floating member and the records kept at its events, not the records
+  kept by the home branch; the home branch (B) sees all of its floating member's records;
+- the committee sees the branches under it (members, records, audit), appoints and ends posts, and
+  manages nothing else; another committee sees nothing of A or B.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+import re
+from collections.abc import Callable
+
+import pytest
+import sqlalchemy as sa
+
+from sync import PROTOCOL_VERSION
+
+API = "/api/v1"
+
+GUEST, M, F, SA, SB, C, OC = "guest", "member", "floating", "secretary_a", "secretary_b", "committee", "other_committee"
+USERS = (M, F, SA, SB, C, OC)
+ROLES = (GUEST, *USERS)
+EVERYONE = frozenset(USERS)  # every logged-in user
+SEES_A = frozenset({M, F, SA, C})  # A's members, the member floating to A, A's secretary, the committee
+SEES_B = frozenset({F, SB, C})
+OVERSEES_A = frozenset({SA, C})  # A's secretary and the committee
+OVERSEES_B = frozenset({SB, C})
+
+
+@dataclasses.dataclass(frozen=True)
+class Row:
+    method: str
+    url: str  # under /api/v1; {names} are World ids, or ids the row's setup returns
+    allowed: frozenset[str]
+    body: dict | None = None  # {names} in string values become ids too
+    files: dict | None = None  # a multipart body instead: {field: value or (bytes, filename)}
+    ok: int = 200
+    denied: int = 403  # what a logged-in user outside `allowed` gets
+    setup: Callable | None = None  # (world) -> extra ids, run in an app context before the call
+    token: str = "access_token"
+    note: str = ""
+
+    @property
+    def id(self) -> str:
+        return f"{self.method} {self.url}" + (f" ({self.note})" if self.note else "")
+
+
+def R(method, url, allowed, body=None, **kw) -> Row:
+    return Row(method, url, frozenset(allowed), body, **kw)
+
+
+# --- state some rows need ------------------------------------------------------------------------
+
+def member_asks_leave(world) -> dict:
+    from server.core.db import db
+    from server.events.models import Event
+    from server.events.operations import request_leave
+    from server.org.models import Member
+
+    leave = request_leave(db.session.get(Event, world.event_a), db.session.get(Member, world.member), "出差")
+    db.session.commit()
+    return {"leave": leave.id}
+
+
+def record_member_confirmed(world) -> dict:
+    from server.core.db import db, utcnow
+    from server.records.models import Record
+
+    record = db.session.get(Record, world.record_member)
+    record.confirmed_at = utcnow()
+    db.session.commit()
+    return {}
+
+
+NEXT_YEAR = dt.date.today().year + 1  # a plan or schedule is made for a year to come
+
+
+def _branch_a(world):
+    from server.core.db import db
+    from server.org.models import Branch
+
+    return db.session.get(Branch, world.branch_a)
+
+
+def a_filing(world) -> dict:
+    from server.core.db import db
+    from server.core.enums import FilingKind
+    from tests.server.factories import create_filing
+
+    filing = create_filing(_branch_a(world), FilingKind.other, 2026)
+    db.session.commit()
+    return {"filing": filing.id}
+
+
+def a_rectification_item(world) -> dict:
+    from server.core.db import db
+    from server.filings.operations import add_rectification_item
+
+    item = add_rectification_item(_branch_a(world), {"year": 2026, "problem": "学习不够深入"}, None)
+    db.session.commit()
+    return {"item": item.id}
+
+
+def an_org_life_meeting(world) -> dict:
+    from server.core.db import db
+    from server.core.enums import EventKind
+    from tests.server.factories import create_event_for
+
+    event = create_event_for(_branch_a(world), kind=EventKind.org_life_meeting, title="组织生活会")
+    db.session.commit()
+    return {"olm": event.id}
+
+
+def minutes_of_event_a(world) -> dict:
+    from server.core.db import db
+    from server.events.models import Event
+    from tests.server.factories import create_minutes
+
+    create_minutes(db.session.get(Event, world.event_a))
+    db.session.commit()
+    return {}
+
+
+def a_minutes_photo(world) -> dict:
+    from werkzeug.datastructures import FileStorage
+
+    from server.core.db import db
+    from server.events.models import Event
+    from server.minutes.operations import add_photo
+
+    photo, _ = add_photo(db.session.get(Event, world.event_a), "matrix-photo-0",
+                         FileStorage(io.BytesIO(PNG), "minutes.png"), None)
+    db.session.commit()
+    return {"photo": photo.id}
+
+
+def a_loaded_schedule(world) -> dict:
+    from server.calendar.operations import load_schedule
+    from server.core.db import db
+
+    load_schedule(NEXT_YEAR, {"days": [{"date": dt.date(NEXT_YEAR, 10, 1), "kind": "rest", "name": "国庆节"}]}, None)
+    db.session.commit()
+    return {}
+
+
+def members_calendar_feeds(world) -> dict:
+    from server.calendar.operations import regenerate_feed
+    from server.core.db import db
+    from server.org.models import Member
+
+    for member_id in (world.member, world.floating, world.secretary_a, world.secretary_b):
+        regenerate_feed(db.session.get(Member, member_id), None)
+    db.session.commit()
+    return {}
+
+
+def a_generated_plan(world) -> dict:
+    from server.activity_plan.operations import generate_plan
+    from server.core.db import db
+
+    generate_plan(_branch_a(world), {"year": NEXT_YEAR, "start_time": "14:30", "duration_minutes": 120, "place": None,
+                                     "themes": []}, None)
+    db.session.commit()
+    return {}
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(32)  # what the server sniffs for
+EVENT = {"kind": "party_lecture", "title": "党课：学习党章", "starts_at": "2030-03-06T01:00:00+00:00",
+         "ends_at": "2030-03-06T03:00:00+00:00", "place": "村委会"}
+SERVICE = {"member_id": "{member}", "kind": "service", "occurred_on": "2026-01-10", "title": "志愿服务"}
+PUSH = {"protocol_version": PROTOCOL_VERSION, "device_id": "matrix-device-1", "client_time_ms": 1_780_000_000_000,
+        "mutations": []}
+
+MATRIX = [
+    # auth: anyone logged in
+    R("POST", "/auth/refresh", EVERYONE, token="refresh_token"),
+    R("POST", "/auth/logout", EVERYONE, {}, ok=204),
+    R("GET", "/auth/me", EVERYONE),
+    # branches and groups: seen by their members, the floating members they host and their committee
+    R("GET", "/branches", EVERYONE),  # each sees their own list: test_branch_list_is_scoped
+    R("GET", "/branches/{branch_a}", SEES_A),
+    R("GET", "/branches/{branch_b}", SEES_B),
+    R("GET", "/branches/{branch_a}/groups", SEES_A),
+    R("POST", "/branches/{branch_a}/groups", {SA}, {"name": "第二党小组"}, ok=201),
+    # members: the branch's managers and committee; the host branch sees its floating member
+    R("GET", "/branches/{branch_a}/members", OVERSEES_A),
+    R("GET", "/branches/{branch_b}/members", OVERSEES_B),
+    R("POST", "/branches/{branch_a}/members", {SA}, {"name": "陈新", "status": "probationary"}, ok=201),
+    R("GET", "/branches/{branch_a}/floating-members", OVERSEES_A),
+    R("GET", "/members/{member}", {M, SA, C}),
+    R("GET", "/members/{floating}", {F, SA, SB, C}),
+    R("PATCH", "/members/{member}", {SA}, {"phone": "138 0013 8000"}),
+    R("PATCH", "/members/{floating}", {SB}, {"phone": "139 0013 9000"}, note="managed by the home branch"),
+    R("POST", "/members/{member}/floating", {SA}, {"host_branch_id": "{branch_b}", "starts_on": "2026-03-01"},
+      ok=201),
+    # posts: the branch's managers and the committee appoint and end them
+    R("GET", "/branches/{branch_a}/roles", SEES_A),
+    R("POST", "/branches/{branch_a}/roles", {SA, C}, {"member_id": "{member}", "role": "organizer",
+                                                     "starts_on": "2026-01-01"}, ok=201),
+    R("POST", "/roles/{role_secretary_a}/end", {SA, C}, {"ends_on": "2026-06-30"}),
+    # cards: the member's own, kept by the home branch
+    R("GET", "/members/{member}/cards", {M, SA, C}),
+    R("GET", "/members/{floating}/cards", {F, SB, C}),
+    R("POST", "/members/{member2}/cards", {SA}, {}, ok=201),
+    R("POST", "/cards/{card_member}/reissue", {SA}, {"reason": "手机丢失"}, ok=201),
+    R("POST", "/cards/{card_member}/revoke", {SA}, {"reason": "证件作废"}),
+    R("POST", "/cards/{card_floating}/reissue", {SB}, {"reason": "手机丢失"}, ok=201,
+      note="the home branch's card"),
+    R("GET", "/branches/{branch_a}/cards/sheet.pdf", {SA}),
+    R("GET", "/me/card", {M, F}, denied=404, note="404 for those without a card"),
+    # events: seen by the branch (and the floating members it hosts), run by its managers
+    R("GET", "/branches/{branch_a}/events", SEES_A),
+    R("GET", "/branches/{branch_b}/events", SEES_B),
+    R("POST", "/branches/{branch_a}/events", {SA}, EVENT, ok=201),
+    R("GET", "/events/{event_a}", SEES_A),
+    R("PATCH", "/events/{event_a}", {SA}, {"place": "党群服务中心"}),
+    R("POST", "/events/{event_a}/notice", {SA}, {"notice": "请全体党员准时参加。"}),
+    R("GET", "/events/{event_a}/attendance", OVERSEES_A),
+    R("GET", "/events/{event_a}/scans", OVERSEES_A),
+    R("GET", "/events/{event_a}/leave-requests", OVERSEES_A),
+    R("POST", "/events/{event_a}/leave-requests", {M, F, SA}, {"reason": "外出务工"}, ok=201,
+      note="A's members and the member floating to A"),
+    R("POST", "/events/{event_b}/leave-requests", {F, SB}, {"reason": "外出务工"}, ok=201,
+      note="the floating member's home branch"),
+    R("POST", "/leave-requests/{leave}/decision", {SA}, {"approve": True}, setup=member_asks_leave),
+    R("GET", "/me/leave-requests", EVERYONE, setup=member_asks_leave, note="each their own"),
+    # records: one's own; the keeping branch; the member's home branch; the committee
+    R("GET", "/records", EVERYONE),  # each sees their own list: test_record_list_is_scoped
+    R("POST", "/branches/{branch_a}/records", {SA}, SERVICE, ok=201),
+    R("GET", "/records/{record_member}", {M, SA, C}),
+    R("GET", "/records/{record_floating_a}", {F, SA, SB, C}, note="kept by the host branch"),
+    R("GET", "/records/{record_floating_home}", {F, SB, C}, note="kept by the home branch"),
+    R("GET", "/records/{record_b}", OVERSEES_B),
+    R("POST", "/records/{record_member}/acknowledge", {M}),
+    R("POST", "/records/{record_floating_a}/acknowledge", {F}),
+    R("POST", "/records/confirm", {SA}, {"record_ids": ["{record_member}", "{record_floating_a}"]},
+      note="records kept by A"),
+    R("POST", "/records/confirm", {SB}, {"record_ids": ["{record_floating_home}"]}, note="a record kept by B"),
+    R("GET", "/records/{record_member}/corrections", {M, SA, C}),
+    R("GET", "/records/{record_floating_home}/corrections", {F, SB, C}),
+    R("POST", "/records/{record_member}/corrections", {SA}, {"reason": "标题有误", "changes": {"title": "党员大会（补记）"}},
+      ok=201, setup=record_member_confirmed),
+    # audit: the branch's managers and its committee
+    R("GET", "/branches/{branch_a}/audit", OVERSEES_A),
+    R("GET", "/branches/{branch_b}/audit", OVERSEES_B),
+    R("GET", "/events/{event_a}/attendance.xlsx", OVERSEES_A),
+    # minutes: written by the branch's managers, read by everyone who sees the event
+    R("GET", "/events/{event_a}/minutes", SEES_A, setup=minutes_of_event_a),
+    R("PUT", "/events/{event_a}/minutes", {SA}, {"text": "会议记录：传达学习上级精神。", "nonce": "matrix-nonce-1"}),
+    R("POST", "/events/{event_a}/minutes/photos", {SA}, files={"photo_id": "matrix-photo-1", "file": (PNG, "m.png")},
+      ok=201),
+    R("GET", "/events/{event_a}/minutes/photos/{photo}", SEES_A, setup=a_minutes_photo),
+    # filings with the superior committee: filed by the branch, decided by its committee
+    R("GET", "/branches/{branch_a}/filings", OVERSEES_A),
+    R("POST", "/branches/{branch_a}/filings", {SA}, {"kind": "other", "year": 2026, "title": "情况报告"}, ok=201),
+    R("GET", "/filings/{filing}", OVERSEES_A, setup=a_filing),
+    R("POST", "/filings/{filing}/decision", {C}, {"approve": True}, setup=a_filing),
+    R("GET", "/committees/{committee_id}/filings", {C}),
+    R("GET", f"/branches/{{branch_a}}/activity-day-plan?year={NEXT_YEAR}", SEES_A),
+    R("POST", "/branches/{branch_a}/activity-day-plan", {SA}, {"year": NEXT_YEAR}),
+    R("POST", "/branches/{branch_a}/activity-day-plan/filing", {SA}, {"year": NEXT_YEAR}, ok=201,
+      setup=a_generated_plan),
+    # rectification items: announced to the branch's members, kept by its managers
+    R("GET", "/branches/{branch_a}/rectification-items", SEES_A),
+    R("POST", "/branches/{branch_a}/rectification-items", {SA}, {"year": 2026, "problem": "联系群众不够"}, ok=201),
+    R("PATCH", "/rectification-items/{item}", {SA}, {"progress": "已召开专题会"}, setup=a_rectification_item),
+    R("GET", "/events/{olm}/rectification-review", SEES_A, setup=an_org_life_meeting),
+    # compliance: the branch's managers and its committee
+    R("GET", "/branches/{branch_a}/compliance", OVERSEES_A),
+    R("GET", "/branches/{branch_a}/compliance.xlsx", OVERSEES_A),
+    R("GET", "/committees/{committee_id}/compliance", {C}),
+    R("GET", "/committees/{committee_id}/compliance.xlsx", {C}),
+    # the holiday calendar: read by anyone; official schedules loaded by top-level committees
+    R("GET", "/calendar/status", EVERYONE),
+    R("GET", f"/calendar/years/{NEXT_YEAR}", EVERYONE),
+    R("PUT", f"/calendar/years/{NEXT_YEAR}", {C, OC},
+      {"days": [{"date": f"{NEXT_YEAR}-10-01", "kind": "rest", "name": "国庆节"}]}, note="both committees are top-level"),
+    R("DELETE", f"/calendar/years/{NEXT_YEAR}", {C, OC}, ok=204, setup=a_loaded_schedule),
+    R("GET", "/me/calendar-feed", {M, F, SA, SB}, setup=members_calendar_feeds, note="members only"),
+    R("POST", "/me/calendar-feed", {M, F, SA, SB}, ok=201, note="members only"),
+    # sync: anyone logged in; what each may see and do is decided per item (tests/server/test_sync_*)
+    R("POST", "/sync/push", EVERYONE, PUSH),
+    R("GET", f"/sync/pull?protocol_version={PROTOCOL_VERSION}", EVERYONE),
+]
+
+# Served to anyone: the document, the login, and the calendar file whose URL's token is its credential.
+PUBLIC = {("GET", f"{API}/openapi.json"), ("POST", f"{API}/auth/login"), ("GET", f"{API}/calendar/<string:token>.ics")}
+
+
+def fill(value, ids: dict):
+    """"{name}" → the id; other strings are formatted; dicts and lists recursively."""
+    if isinstance(value, str):
+        whole = re.fullmatch(r"\{(\w+)\}", value)
+        return ids[whole.group(1)] if whole else value.format(**ids)
+    if isinstance(value, dict):
+        return {k: fill(v, ids) for k, v in value.items()}
+    if isinstance(value, list):
+        return [fill(v, ids) for v in value]
+    return value
+
+
+CELLS = [pytest.param(row, role, id=f"{row.id}-{role}") for row in MATRIX for role in ROLES]
+
+
+@pytest.mark.parametrize(("row", "role"), CELLS)
+def test_access(app, client, world, auth, row, role):
+    ids = dataclasses.asdict(world)
+    if row.setup:
+        with app.app_context():
+            ids |= row.setup(world)
+    headers = {}
+    if role != GUEST:
+        headers = {"Authorization": f"Bearer {auth.tokens(role)[row.token]}"}
+    if row.files is not None:
+        files = {k: (io.BytesIO(v[0]), v[1]) if isinstance(v, tuple) else v for k, v in row.files.items()}
+        response = client.open(API + fill(row.url, ids), method=row.method, headers=headers, data=files,
+                               content_type="multipart/form-data")
+    else:
+        response = client.open(API + fill(row.url, ids), method=row.method, headers=headers,
+                               json=fill(row.body, ids) if row.body is not None else None)
+
+    response.close()  # files (a photo) are streamed
+    if role == GUEST:
+        expected = 401
+    elif role in row.allowed:
+        expected = row.ok
+    else:
+        expected = row.denied
+    assert response.status_code == expected, f"{role} {row.id}: {response.status_code} {response.get_data()[:500]!r}"
+    if expected >= 400:
+        assert response.json["code"] == expected and response.json["message"], response.json
+
+
+def test_the_matrix_covers_every_endpoint(app, world):
+    """A new endpoint fails here until it has a row (and so a decision on who may call it)."""
+    ids = dataclasses.asdict(world) | dict.fromkeys(("leave", "filing", "item", "olm", "photo"), 1)
+    adapter = app.url_map.bind("localhost")
+    covered = set()
+    for row in MATRIX:
+        rule, _ = adapter.match(API + fill(row.url, ids).partition("?")[0], method=row.method, return_rule=True)
+        covered.add((row.method, rule.rule))
+    endpoints = {
+        (method, rule.rule)
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith(f"{API}/") and not rule.rule.startswith(f"{API}/docs")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    } - PUBLIC
+    assert covered == endpoints, {"without a row": endpoints - covered, "not an endpoint": covered - endpoints}
+
+
+def test_matrix_rows_are_well_formed():
+    for row in MATRIX:
+        assert row.allowed <= set(USERS), row.id
+        assert 200 <= row.ok < 300, row.id
+
+
+# --- lists: everyone may call them, each sees their own part --------------------------------------
+
+@pytest.mark.parametrize("role", USERS)
+def test_record_list_is_scoped(client, world, auth, role):
+    w = world
+    expected = {
+        M: {w.record_member},
+        F: {w.record_floating_a, w.record_floating_home},
+        SA: {w.record_member, w.record_floating_a},  # not the floating member's home-kept record
+        SB: {w.record_b, w.record_floating_a, w.record_floating_home},  # all of its floating member's
+        C: {w.record_member, w.record_floating_a, w.record_floating_home, w.record_b},
+        OC: set(),
+    }[role]
+    response = client.get(f"{API}/records?page_size=100", headers=auth.headers(role))
+    assert response.status_code == 200
+    assert {r["id"] for r in response.json} == expected
+
+
+@pytest.mark.parametrize("role", USERS)
+def test_branch_list_is_scoped(app, client, world, auth, role):
+    from server.core.db import db
+    from server.org.models import Branch
+
+    with app.app_context():
+        third = db.session.scalar(sa.select(Branch.id).where(Branch.id.not_in([world.branch_a, world.branch_b])))
+    expected = {
+        M: {world.branch_a},
+        F: {world.branch_a, world.branch_b},
+        SA: {world.branch_a},
+        SB: {world.branch_b},
+        C: {world.branch_a, world.branch_b},
+        OC: {third},
+    }[role]
+    response = client.get(f"{API}/branches", headers=auth.headers(role))
+    assert response.status_code == 200
+    assert {b["id"] for b in response.json} == expected
+
+
+def test_host_branch_lists_its_floating_member_and_home_branch_does_not_list_them_as_hosted(client, world, auth):
+    hosted = client.get(f"{API}/branches/{world.branch_a}/floating-members", headers=auth.headers(SA))
+    assert [m["id"] for m in hosted.json] == [world.floating]
+    home = client.get(f"{API}/branches/{world.branch_b}/members", headers=auth.headers(SB))
+    assert world.floating in {m["id"] for m in home.json}
+    assert client.get(f"{API}/branches/{world.branch_b}/floating-members", headers=auth.headers(SB)).json == []
+
+
+def test_own_leave_requests_are_each_ones_own(app, client, world, auth):
+    with app.app_context():
+        leave = member_asks_leave(world)["leave"]
+    assert [r["id"] for r in client.get(f"{API}/me/leave-requests", headers=auth.headers(M)).json] == [leave]
+    for role in (F, SA, C):
+        assert client.get(f"{API}/me/leave-requests", headers=auth.headers(role)).json == []
