@@ -61,25 +61,69 @@ def result(nonce, status, code=None, record_id=None, flags=()) -> dict:
 
 
 def _insert(model):
-    """An INSERT that ignores rows conflicting with a unique constraint, on either backend."""
+    """An INSERT that ignores rows conflicting with a unique constraint, on either backend.
+
+    A Core INSERT on the model's table: given a list of rows, the ORM's bulk-insert path would
+    also walk every row through the mapper (a third of a 500-scan push), for the same SQL."""
     dialect = db.session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model.__table__)
+
+
+def _is_postgresql() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def _among(column, values: list):
+    """column IN values; on PostgreSQL as one array parameter (= ANY), not one per value."""
+    if _is_postgresql():
+        return column == sa.any_(sa.bindparam(None, list(values), type_=postgresql.ARRAY(column.type)))
+    return column.in_(values)
+
+
+def _insert_rows(model, rows: list[dict], conflict: list[str], returning: list):
+    """INSERT rows ... ON CONFLICT (conflict) DO NOTHING RETURNING returning: the rows written.
+
+    On PostgreSQL the rows travel as one array per column (INSERT ... SELECT FROM unnest(...)):
+    a multi-row VALUES of 500 scans binds 7,500 parameters, and converting those in the driver
+    cost more than the insert itself; the statement text is also the same for any batch size.
+    """
+    if not _is_postgresql():
+        return db.session.execute(
+            _insert(model).on_conflict_do_nothing(index_elements=conflict).returning(*returning), rows)
+    table = model.__table__
+    names = list(rows[0])
+    # JSON values are serialized here (as the JSON type would, with json.dumps) and sent as text.
+    is_json = [isinstance(table.c[name].type, sa.JSON) for name in names]
+    # (The dialect casts each array parameter to its column type's array; JSON goes as text.)
+    arrays = ", ".join(f"CAST(:c{i} AS JSON[])" if is_json[i] else f":c{i}" for i in range(len(names)))
+    # WITH ORDINALITY ... ORDER BY: rows are inserted in the given order (callers sort by key).
+    stmt = sa.text(f"INSERT INTO {table.name} ({', '.join(names)}) SELECT {', '.join(names)} "
+                   f"FROM unnest({arrays}) WITH ORDINALITY AS given ({', '.join(names)}, ordinality) "
+                   f"ORDER BY ordinality ON CONFLICT ({', '.join(conflict)}) DO NOTHING "
+                   f"RETURNING {', '.join(column.name for column in returning)}")
+    stmt = stmt.bindparams(*(sa.bindparam(f"c{i}", type_=postgresql.ARRAY(sa.Text if is_json[i] else table.c[name].type))
+                             for i, name in enumerate(names))).columns(*returning)
+    values = {}
+    for i, name in enumerate(names):
+        column = [row[name] for row in rows]
+        values[f"c{i}"] = [None if v is None else json.dumps(v) for v in column] if is_json[i] else column
+    return db.session.execute(stmt, values)
 
 
 # ---------------------------------------------------------------------------------------- push
 
 
-def register_device(user_id: int, device_key: str, offset_ms: int, protocol_version: int) -> Device:
-    device = db.session.scalar(sa.select(Device).where(Device.user_id == user_id, Device.device_key == device_key))
-    if device is None:
-        db.session.execute(_insert(Device).values(user_id=user_id, device_key=device_key, first_seen_at=utcnow(),
-                                                  last_seen_at=utcnow(), clock_offset_ms=offset_ms,
-                                                  protocol_version=protocol_version).on_conflict_do_nothing())
-        device = db.session.scalar(sa.select(Device).where(Device.user_id == user_id, Device.device_key == device_key))
-    device.last_seen_at = utcnow()
-    device.clock_offset_ms = offset_ms
-    device.protocol_version = protocol_version
-    return device
+def register_device(user_id: int, device_key: str, offset_ms: int, protocol_version: int) -> int:
+    """The device row's id, created or brought up to date (last seen, clock offset) in one upsert."""
+    now = utcnow()
+    stmt = _insert(Device).values(user_id=user_id, device_key=device_key, first_seen_at=now, last_seen_at=now,
+                                  clock_offset_ms=offset_ms, protocol_version=protocol_version)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["user_id", "device_key"],
+        set_={"last_seen_at": stmt.excluded.last_seen_at, "clock_offset_ms": stmt.excluded.clock_offset_ms,
+              "protocol_version": stmt.excluded.protocol_version},
+    ).returning(Device.id)
+    return db.session.execute(stmt).scalar_one()
 
 
 def push(p: Principal, body: dict, idempotency_key: str | None) -> dict:
@@ -95,7 +139,7 @@ def push(p: Principal, body: dict, idempotency_key: str | None) -> dict:
                 abort(422, message="This idempotency key was used for a different batch; use a new key per batch.")
             return stored.response
     offset_ms = now_ms - body["client_time_ms"]
-    device = register_device(p.user_id, body["device_id"], offset_ms, body["protocol_version"])
+    device_id = register_device(p.user_id, body["device_id"], offset_ms, body["protocol_version"])
 
     results: list[dict | None] = [None] * len(body["mutations"])
     parsed: list[tuple[int, dict]] = []
@@ -115,7 +159,7 @@ def push(p: Principal, body: dict, idempotency_key: str | None) -> dict:
 
     checkins = [(i, m) for i, m in parsed if m["type"] in CHECKIN_TYPES]
     others = [(i, m) for i, m in parsed if m["type"] not in CHECKIN_TYPES]
-    for index, item in ingest_checkins(p, device, checkins, now, offset_ms).items():
+    for index, item in ingest_checkins(p, device_id, checkins, now, offset_ms).items():
         results[index] = item
     for index, mutation in others:
         results[index] = apply_record_mutation(p, mutation)
@@ -148,7 +192,7 @@ def _stored_results(nonces: list[str], user_id: int) -> dict[str, dict]:
     if not nonces:
         return {}
     rows = db.session.execute(sa.select(Scan.nonce, Scan.submitted_by_id, Scan.status, Scan.reason_code,
-                                        Scan.record_id, Scan.review_flags).where(Scan.nonce.in_(nonces)))
+                                        Scan.record_id, Scan.review_flags).where(_among(Scan.nonce, nonces)))
     out = {}
     for nonce, submitter, status, code, record_id, flags in rows:
         # Someone else's nonce is not theirs to replay or to learn about.
@@ -157,7 +201,14 @@ def _stored_results(nonces: list[str], user_id: int) -> dict[str, dict]:
     return out
 
 
-def ingest_checkins(p: Principal, device: Device, items: list[tuple[int, dict]], now: dt.datetime,
+# What judging a check-in reads of events and members, loaded as plain rows: hydrating hundreds
+# of ORM objects per push cost more than the queries themselves.
+_EVENT_FACTS = (Event.id, Event.branch_id, Event.title, Event.starts_at, Event.checkin_opens_at,
+                Event.checkin_closes_at, Event.code_secret, Event.status)
+_MEMBER_FACTS = (Member.id, Member.branch_id, Member.left_on)
+
+
+def ingest_checkins(p: Principal, device_id: int, items: list[tuple[int, dict]], now: dt.datetime,
                     offset_ms: int) -> dict[int, dict]:
     if not items:
         return {}
@@ -185,7 +236,8 @@ def ingest_checkins(p: Principal, device: Device, items: list[tuple[int, dict]],
                 event_ids.add(qr.event_id)
         else:
             event_ids.add(m["event_id"])
-    events = {e.id: e for e in db.session.scalars(sa.select(Event).where(Event.id.in_(event_ids)))} if event_ids else {}
+    events = {e.id: e for e in db.session.execute(sa.select(*_EVENT_FACTS).where(Event.id.in_(event_ids)))} \
+        if event_ids else {}
 
     # Cards scanned by a secretary: verify the signature offline-style, then against the register.
     card_texts = [m["card_qr"] for _, m in fresh if m["type"] == "checkin_card"]
@@ -203,7 +255,8 @@ def ingest_checkins(p: Principal, device: Device, items: list[tuple[int, dict]],
     if p.member_id:
         named.add(p.member_id)
     named.discard(None)
-    members = {m.id: m for m in db.session.scalars(sa.select(Member).where(Member.id.in_(named)))} if named else {}
+    members = {m.id: m for m in db.session.execute(sa.select(*_MEMBER_FACTS).where(Member.id.in_(named)))} \
+        if named else {}
     fresh_map = dict(fresh)
 
     claims: dict[int, Claim] = {}
@@ -262,7 +315,7 @@ def ingest_checkins(p: Principal, device: Device, items: list[tuple[int, dict]],
         for fm in db.session.scalars(sa.select(FloatingMembership).where(FloatingMembership.member_id.in_(member_ids))):
             floating[fm.member_id].append(fm)
 
-    def may_attend(member_id: int, event: Event) -> bool:
+    def may_attend(member_id: int, event) -> bool:
         member = members.get(member_id)
         if member is None:
             return False
@@ -303,9 +356,11 @@ def ingest_checkins(p: Principal, device: Device, items: list[tuple[int, dict]],
                 "checked_in_at": from_ms(c.corrected_at_ms), "source_nonce": c.nonce,
                 "created_by_id": p.user_id, "created_at": now, "updated_at": now, "version": 1,
             })
-        inserted = db.session.execute(
-            _insert(Record).on_conflict_do_nothing(index_elements=["member_id", "event_id"])
-            .returning(Record.id, Record.member_id, Record.event_id), rows)
+        # In key order: concurrent pushes naming the same pairs then wait for each other in one
+        # direction only. In arrival order two of them can each hold a pair the other needs: a
+        # deadlock, which PostgreSQL breaks by failing one push (after deadlock_timeout).
+        rows.sort(key=lambda row: (row["member_id"], row["event_id"]))
+        inserted = _insert_rows(Record, rows, ["member_id", "event_id"], [Record.id, Record.member_id, Record.event_id])
         created = {(m, e): rid for rid, m, e in inserted}
         lost = {c.pair for _, c in winners} - set(created)
         if lost:
@@ -318,8 +373,9 @@ def ingest_checkins(p: Principal, device: Device, items: list[tuple[int, dict]],
             _note_record(rid, events[event_id], members[member_id])
 
     # An earlier scan arriving later becomes the record's source (unless it is confirmed). One
-    # guarded UPDATE, so a concurrent push moving the same record cannot be overwritten by a later scan.
-    for nonce, (i, c) in by_nonce.items():
+    # guarded UPDATE, so a concurrent push moving the same record cannot be overwritten by a later
+    # scan; records in id order, so that two pushes never lock the same two records crosswise.
+    for nonce, (i, c) in sorted(by_nonce.items(), key=lambda item: (existing[item[1][1].pair]["id"], item[0])):
         info = existing[c.pair]
         if outcome[nonce] == "duplicate" and not info["confirmed"] and info["key"] and earlier(c, info["key"]):
             moved = db.session.execute(
@@ -348,7 +404,7 @@ def ingest_checkins(p: Principal, device: Device, items: list[tuple[int, dict]],
             flags = judgements[index].flags
             out[index] = result(m["id"], status, None, record_id, flags)
         scan_rows.append({
-            "nonce": m["id"], "submitted_by_id": p.user_id, "device_id": device.id, "method": _METHOD[m["type"]],
+            "nonce": m["id"], "submitted_by_id": p.user_id, "device_id": device_id, "method": _METHOD[m["type"]],
             "event_id": scan_event[index],
             "member_id": scan_member[index] if scan_member[index] in members else None,
             "claimed_at": from_ms(m["claimed_at_ms"]), "received_at": now, "clock_offset_ms": offset_ms,
@@ -356,8 +412,8 @@ def ingest_checkins(p: Principal, device: Device, items: list[tuple[int, dict]],
             "status": status, "reason_code": rejected.get(index), "review_flags": list(flags),
             "record_id": record_id,
         })
-    written = set(db.session.scalars(
-        _insert(Scan).on_conflict_do_nothing(index_elements=["nonce"]).returning(Scan.nonce), scan_rows))
+    scan_rows.sort(key=lambda row: row["nonce"])  # key order again (a retry racing its first request)
+    written = {nonce for (nonce,) in _insert_rows(Scan, scan_rows, ["nonce"], [Scan.nonce])}
     raced = [row["nonce"] for row in scan_rows if row["nonce"] not in written]
     if raced:
         # The same nonce arrived through another request meanwhile: answer what it stored.
@@ -368,7 +424,7 @@ def ingest_checkins(p: Principal, device: Device, items: list[tuple[int, dict]],
     return out
 
 
-def _note_record(record_id: int, event: Event, member: Member) -> None:
+def _note_record(record_id: int, event, member) -> None:
     """Core writes bypass the ORM's flush hook: add the change-feed row by hand."""
     change_feed.emit_row(db.session, {"entity": "record", "entity_id": record_id, "op": "upsert",
                                       "branch_id": event.branch_id, "member_id": member.id,
@@ -378,8 +434,17 @@ def _note_record(record_id: int, event: Event, member: Member) -> None:
 def _records_for(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], dict]:
     if not pairs:
         return {}
+    pair = sa.tuple_(Record.member_id, Record.event_id)
+    if _is_postgresql():
+        members, events = zip(*pairs)
+        wanted = pair.in_(sa.text("SELECT * FROM unnest(:members, :events)").bindparams(
+            sa.bindparam("members", list(members), type_=postgresql.ARRAY(sa.Integer)),
+            sa.bindparam("events", list(events), type_=postgresql.ARRAY(sa.Integer)),
+        ).columns(sa.column("member_id", sa.Integer), sa.column("event_id", sa.Integer)))
+    else:
+        wanted = pair.in_(list(pairs))
     stmt = sa.select(Record.id, Record.member_id, Record.event_id, Record.checked_in_at, Record.source_nonce,
-                     Record.confirmed_at).where(sa.tuple_(Record.member_id, Record.event_id).in_(list(pairs)))
+                     Record.confirmed_at).where(wanted)
     out = {}
     for rid, member_id, event_id, checked_in_at, nonce, confirmed_at in db.session.execute(stmt):
         key = (to_ms(checked_in_at), nonce) if checked_in_at is not None and nonce else None
