@@ -8,6 +8,10 @@
 //   meta        {key, value}: cursor, device_id, card_keys, last_sync_ms, session, clock_offset_ms…
 //   rejections  push results 'rejected', shown until dismissed: {seq, id, username, code, message,
 //               mutation, dismissed 0/1, created_ms}
+//   uploads     (v3) REST writes queued on the phone, sent in order when online: minutes text
+//               {seq, id (nonce), username, kind 'minutes_text', event_id, text, created_ms, attempts,
+//               last_error} and photos {…, kind 'minutes_photo', id (client photo id), bytes
+//               (ArrayBuffer), type, name}; kept through logout like the outbox
 // IndexedDB cannot index booleans: flags are 0/1.
 import Dexie from 'dexie'
 
@@ -53,6 +57,17 @@ export const SCHEMA = [
         row.dismissed = row.dismissed ? 1 : 0
       })
     },
+  },
+  {
+    version: 3,
+    stores: {
+      outbox: '++seq, &id, username, [username+seq]',
+      entities: '&key, entity, [entity+deleted]',
+      meta: '&key',
+      rejections: '++seq, &id, username, [username+dismissed]',
+      uploads: '++seq, &id, username, [username+seq], event_id',
+    },
+    // A new store only: nothing to rewrite, every existing row (the outbox first) stays as it is.
   },
 ]
 
@@ -157,6 +172,47 @@ export async function noteAttempt(ids, error) {
   })
 }
 
+// --------------------------------------------------------------------------------- uploads
+
+/** Queue a REST upload (minutes text or photo). Durable once the promise resolves. */
+export async function addUpload(item) {
+  await getDb().uploads.add({ attempts: 0, last_error: null, created_ms: Date.now(), ...item })
+  return item
+}
+
+/** `username`'s uploads, oldest first. */
+export async function uploadsFor(username) {
+  return getDb().uploads.where('[username+seq]').between([username, Dexie.minKey], [username, Dexie.maxKey]).toArray()
+}
+
+export async function uploadsOfEvent(username, eventId) {
+  return (await uploadsFor(username)).filter((u) => u.event_id === Number(eventId))
+}
+
+/** Uploads waiting per username. */
+export async function countUploadsByUser() {
+  const counts = {}
+  await getDb().uploads.each((row) => { counts[row.username] = (counts[row.username] ?? 0) + 1 })
+  return counts
+}
+
+export async function removeUpload(id) {
+  await getDb().uploads.where('id').equals(id).delete()
+}
+
+/** An upload the server refused for good: shown with the rejections until dismissed. */
+export async function addRejection(r) {
+  const db = getDb()
+  if (!(await db.rejections.where('id').equals(r.id).count())) await db.rejections.add({ created_ms: Date.now(), ...r, dismissed: 0 })
+}
+
+export async function noteUploadAttempt(id, error) {
+  await getDb().uploads.where('id').equals(id).modify((row) => {
+    row.attempts = (row.attempts ?? 0) + 1
+    row.last_error = error
+  })
+}
+
 // ------------------------------------------------------------------------------ rejections
 
 export async function openRejections(username) {
@@ -210,6 +266,18 @@ export async function revokedSerials() {
 export async function putEntity(entity, id, data) {
   const revoked = entity === 'card' && data?.status && data.status !== 'active' ? 1 : 0
   await getDb().entities.put({ key: `${entity}:${id}`, entity, id, data, deleted: 0, revoked })
+}
+
+// ------------------------------------------------------------------------- cached screens
+
+/** The last answer a screen got from the server (compliance views), kept in meta for offline use. */
+export async function saveCachedView(key, data, savedMs = Date.now()) {
+  await getDb().meta.put({ key: `view:${key}`, value: { data, saved_ms: savedMs } })
+}
+
+/** → {data, saved_ms} | null */
+export async function getCachedView(key) {
+  return (await getDb().meta.get(`view:${key}`))?.value ?? null
 }
 
 // --------------------------------------------------------------------------------- session

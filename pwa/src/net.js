@@ -2,6 +2,8 @@
 //   {ok: true, data}                       a 2xx answer (data: parsed JSON, or null)
 //   {ok: false, network: true}            no answer: offline, refused, timed out
 //   {ok: false, status, body, ...}        an HTTP error; body is the API's {code,status,message,errors}
+// With {responseType: 'blob'} a 2xx answer is {ok: true, data: Blob, filename} (the file name from
+// Content-Disposition, RFC 6266's filename* first); errors are read as JSON as usual.
 // It adds the bearer token and, on a 401, refreshes the access token once with the refresh
 // token. When the refresh is refused it reports {status: 401, loginRequired: true} and calls
 // onLoginRequired: it never touches the outbox (it cannot: it knows nothing of IndexedDB).
@@ -48,7 +50,7 @@ async function readBody(response) {
 }
 
 /** One HTTP exchange, no token logic. Never throws. */
-async function exchange(method, path, { body, query, token, headers = {} } = {}) {
+async function exchange(method, path, { body, formData, query, token, headers = {}, responseType } = {}) {
   if (!config.isOnline()) return { ok: false, network: true }
   const controller = typeof AbortController !== 'undefined' ? new AbortController() : null
   const timer = controller ? setTimeout(() => controller.abort(), config.timeoutMs) : null
@@ -58,6 +60,8 @@ async function exchange(method, path, { body, query, token, headers = {} } = {})
     if (body !== undefined) {
       init.headers['Content-Type'] = 'application/json'
       init.body = JSON.stringify(body)
+    } else if (formData !== undefined) {
+      init.body = formData // multipart: the browser sets the Content-Type with its boundary
     }
     if (token) init.headers.Authorization = `Bearer ${token}`
     let response
@@ -65,6 +69,10 @@ async function exchange(method, path, { body, query, token, headers = {} } = {})
       response = await config.fetch(buildUrl(path, query), init)
     } catch {
       return { ok: false, network: true }
+    }
+    if (response.ok && responseType === 'blob') {
+      const blob = await response.blob()
+      return { ok: true, status: response.status, data: blob, filename: dispositionFilename(response.headers?.get?.('Content-Disposition')) }
     }
     const data = await readBody(response)
     if (response.ok) return { ok: true, status: response.status, data }
@@ -77,6 +85,21 @@ async function exchange(method, path, { body, query, token, headers = {} } = {})
   } finally {
     if (timer) clearTimeout(timer)
   }
+}
+
+/** The file name a Content-Disposition header gives (filename* in UTF-8 first), or null. */
+export function dispositionFilename(header) {
+  if (!header) return null
+  const star = /filename\*\s*=\s*([^']*)'[^']*'([^;]+)/i.exec(header)
+  if (star) {
+    try {
+      return decodeURIComponent(star[2].trim().replace(/^"|"$/g, ''))
+    } catch {
+      // fall through to the plain name
+    }
+  }
+  const plain = /filename\s*=\s*("([^"]*)"|[^;]+)/i.exec(header)
+  return plain ? (plain[2] ?? plain[1]).trim() : null
 }
 
 let refreshing = null
@@ -151,4 +174,19 @@ export const api = {
   leaveRequest: (eventId, reason) => request('POST', `/events/${eventId}/leave-requests`, { body: { reason } }),
   record: (id) => request('GET', `/records/${id}`),
   correct: (id, reason, changes) => request('POST', `/records/${id}/corrections`, { body: { reason, changes } }),
+  branchCompliance: (id, query) => request('GET', `/branches/${id}/compliance`, { query }),
+  committeeCompliance: (id, query) => request('GET', `/committees/${id}/compliance`, { query }),
+  minutes: (eventId) => request('GET', `/events/${eventId}/minutes`),
+  putMinutes: (eventId, text, nonce) => request('PUT', `/events/${eventId}/minutes`, { body: { text, nonce } }),
+  /** A photo of the minutes (multipart: photo_id and file), idempotent by photo_id. */
+  postMinutesPhoto: (eventId, photoId, blob, filename = 'photo.jpg') => {
+    const form = new FormData()
+    form.set('photo_id', photoId)
+    form.set('file', blob, filename)
+    return request('POST', `/events/${eventId}/minutes/photos`, { formData: form })
+  },
+  calendarFeed: () => request('GET', '/me/calendar-feed'),
+  newCalendarFeed: () => request('POST', '/me/calendar-feed'),
+  /** A file (an Excel export): → {ok:true, data: Blob, filename} | the usual failures. */
+  download: (path, query) => request('GET', path, { query, responseType: 'blob', headers: { Accept: '*/*' } }),
 }

@@ -16,6 +16,8 @@ const routes = [
   { path: '/manage/events/:id/scan-card', name: 'scan-card', component: () => import('./views/ScanCardView.vue'), props: true, meta: { manager: true } },
   { path: '/manage/events/:id/manual', name: 'manual', component: () => import('./views/ManualEntryView.vue'), props: true, meta: { manager: true } },
   { path: '/manage/events/:id/attendance', name: 'attendance', component: () => import('./views/AttendanceView.vue'), props: true, meta: { manager: true } },
+  { path: '/compliance/branches/:id', name: 'compliance', component: () => import('./views/ComplianceView.vue'), props: true },
+  { path: '/compliance/committees/:id', name: 'committee-compliance', component: () => import('./views/CommitteeComplianceView.vue'), props: true },
   { path: '/settings', name: 'settings', component: () => import('./views/SettingsView.vue'), meta: { tabbar: true } },
   { path: '/:pathMatch(.*)*', redirect: '/' },
 ]

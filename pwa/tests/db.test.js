@@ -45,6 +45,43 @@ describe('schema upgrades keep the outbox', () => {
   })
 })
 
+describe('v2 → v3: the uploads store', () => {
+  it('adds the uploads store and keeps the outbox, cache and rejections', async () => {
+    await db.closeDb()
+    const v2 = db.createDb(name, { upTo: 2 })
+    await v2.open()
+    expect(v2.verno).toBe(2)
+    await v2.outbox.bulkAdd([
+      outboxItem(checkinEventCode('ZE1.1.1.12345678', { nonce: 'n1aaaaaaaa' }), 'liming'),
+      outboxItem(checkinEventCode('ZE1.1.1.12345678', { nonce: 'n2bbbbbbbb' }), 'wangfang'),
+    ])
+    await v2.meta.put({ key: 'cursor', value: 'c9' })
+    await v2.rejections.add({ id: 'r1', username: 'liming', code: 'stale_code', dismissed: 0 })
+    v2.close()
+
+    const v3 = db.createDb(name)
+    db.useDb(v3)
+    await v3.open()
+    expect(v3.verno).toBe(3)
+    expect((await db.pendingFor('liming')).map((i) => i.id)).toEqual(['n1aaaaaaaa'])
+    expect(await db.countPendingByUser()).toEqual({ liming: 1, wangfang: 1 })
+    expect(await db.getMeta('cursor')).toBe('c9')
+    expect((await db.openRejections('liming')).map((r) => r.id)).toEqual(['r1'])
+
+    await db.addUpload({ id: 'u1aaaaaaaa', username: 'liming', kind: 'minutes_text', event_id: 7, text: '会议记录' })
+    await db.addUpload({ id: 'u2bbbbbbbb', username: 'liming', kind: 'minutes_photo', event_id: 7, bytes: new Uint8Array([0xff, 0xd8, 0xff]).buffer, type: 'image/jpeg' })
+    await db.clearSessionData()
+    const kept = await db.uploadsFor('liming')
+    expect(kept.map((u) => [u.id, u.attempts])).toEqual([['u1aaaaaaaa', 0], ['u2bbbbbbbb', 0]])
+    expect(new Uint8Array(kept[1].bytes)).toEqual(new Uint8Array([0xff, 0xd8, 0xff]))
+    expect(await db.countUploadsByUser()).toEqual({ liming: 2 })
+    await db.noteUploadAttempt('u1aaaaaaaa', 'network')
+    expect((await db.uploadsOfEvent('liming', 7))[0]).toMatchObject({ attempts: 1, last_error: 'network' })
+    await db.removeUpload('u1aaaaaaaa')
+    expect((await db.uploadsFor('liming')).map((u) => u.id)).toEqual(['u2bbbbbbbb'])
+  })
+})
+
 describe('outbox and cache', () => {
   it('keeps each item with the user who queued it; logout keeps the outbox', async () => {
     await db.addToOutbox(outboxItem(checkinEventCode('ZE1.1.1.12345678'), 'liming'))

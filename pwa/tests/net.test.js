@@ -108,3 +108,30 @@ describe('net.js: the one network client', () => {
     expect(fetch.mock.calls[0][0]).toBe('/api/v1/sync/pull?protocol_version=1&cursor=a.b.c&limit=500')
   })
 })
+
+describe('net.js: file downloads', () => {
+  const file = (status, bytes, headers = {}) => ({
+    ok: status >= 200 && status < 300, status, blob: async () => new Blob([bytes]),
+    text: async () => JSON.stringify({ code: 'forbidden', message: 'no' }), headers: { get: (k) => headers[k] ?? null },
+  })
+
+  it('returns a Blob and the file name (filename* first), with the bearer token', async () => {
+    const fetch = vi.fn(async () => file(200, 'PK', {
+      'Content-Disposition': "attachment; filename=\"compliance-branch-1.xlsx\"; filename*=UTF-8''%E7%BA%A2%E6%97%97.xlsx",
+    }))
+    configureNet({ fetch })
+    const res = await api.download('/branches/1/compliance.xlsx')
+    expect(res.ok).toBe(true)
+    expect(res.data).toBeInstanceOf(Blob)
+    expect(await res.data.text()).toBe('PK')
+    expect(res.filename).toBe('红旗.xlsx')
+    expect(fetch.mock.calls[0][1].headers.Authorization).toBe('Bearer old-access')
+  })
+
+  it('reads an error as JSON and never throws', async () => {
+    configureNet({ fetch: vi.fn(async () => file(403, '')) })
+    expect(await api.download('/x.xlsx')).toMatchObject({ ok: false, status: 403, body: { code: 'forbidden' } })
+    configureNet({ fetch: vi.fn(async () => ({ ok: true, status: 200, blob: async () => { throw new Error('aborted') }, headers: { get: () => null } })) })
+    expect(await api.download('/x.xlsx')).toEqual({ ok: false, network: true })
+  })
+})

@@ -6,6 +6,7 @@ import { reactive } from 'vue'
 import * as db from '../db.js'
 import { api } from '../net.js'
 import { runSync } from '../sync/run.js'
+import { pushUploads } from '../sync/uploads.js'
 import { backoffDelay } from '../sync/backoff.js'
 import { newDeviceId, outboxItem } from '../sync/mutations.js'
 import { markLoginRequired, session } from './session.js'
@@ -37,6 +38,7 @@ export async function getDeviceId() {
 
 export async function refreshCounts() {
   const counts = await db.countPendingByUser()
+  for (const [user, n] of Object.entries(await db.countUploadsByUser())) counts[user] = (counts[user] ?? 0) + n
   const mine = session.username ? counts[session.username] ?? 0 : 0
   syncState.pending = mine
   syncState.otherPending = Object.values(counts).reduce((a, b) => a + b, 0) - mine
@@ -97,6 +99,10 @@ async function runOnce() {
         limit: 500,
       },
     })
+    if (result.outcome === 'ok') {
+      const uploads = await sendUploads(username)
+      if (uploads.outcome !== 'ok') result.outcome = uploads.outcome
+    }
     syncState.outcome = result.outcome
     syncState.updateRequired = Boolean(result.push?.updateRequired) || result.outcome === 'update'
     syncState.message = result.push?.message ?? result.pull?.message ?? null
@@ -111,6 +117,32 @@ async function runOnce() {
     await refreshCounts()
     if (syncState.pending > 0 && syncState.outcome !== 'ok') scheduleRetry()
   }
+}
+
+/** Send the user's queued minutes and photos (sync/uploads.js); refused ones become rejections. */
+async function sendUploads(username) {
+  const items = await db.uploadsFor(username)
+  if (!items.length) return { outcome: 'ok' }
+  const result = await pushUploads(items, {
+    putMinutes: api.putMinutes,
+    postPhoto: api.postMinutesPhoto,
+    remove: db.removeUpload,
+    noteAttempt: db.noteUploadAttempt,
+    toBlob: (item) => new Blob([item.bytes], { type: item.type || 'image/jpeg' }),
+  })
+  for (const r of result.refused) {
+    await db.addRejection({ id: r.id, username, type: r.kind, code: 'upload_refused', message: r.message, mutation: null })
+  }
+  return result
+}
+
+/** Queue a minutes upload (text or photo) for the logged-in user, then try to send it. */
+export async function queueUpload(item) {
+  await db.addUpload({ ...item, username: session.username })
+  await refreshCounts()
+  if (syncState.online && !session.loginRequired) return syncNow('upload')
+  registerBackgroundSync()
+  return null
 }
 
 /**

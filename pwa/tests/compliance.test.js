@@ -1,0 +1,54 @@
+import { describe, expect, it, vi } from 'vitest'
+import { i18n } from '../src/i18n/index.js'
+import { byPeriod, loadView, nextStepText, periodText } from '../src/services/compliance.js'
+import zh from '../src/i18n/zh-CN.js'
+
+const memoryCache = () => {
+  const store = new Map()
+  return {
+    saveCachedView: vi.fn(async (k, data, ms) => { store.set(k, { data, saved_ms: ms }) }),
+    getCachedView: vi.fn(async (k) => store.get(k) ?? null),
+  }
+}
+
+describe('compliance views', () => {
+  it('keep the last answer and show it offline', async () => {
+    const cache = memoryCache()
+    const first = await loadView('k', async () => ({ ok: true, data: { a: 1 } }), { cache })
+    expect(first).toMatchObject({ source: 'server', data: { a: 1 } })
+    const offline = await loadView('k', async () => ({ ok: false, network: true }), { cache })
+    expect(offline).toMatchObject({ source: 'cache', data: { a: 1 }, savedMs: first.savedMs, error: null })
+    const notAsked = vi.fn()
+    expect(await loadView('k', notAsked, { cache, online: false })).toMatchObject({ source: 'cache' })
+    expect(notAsked).not.toHaveBeenCalled()
+    expect(await loadView('other', async () => ({ ok: false, status: 403, body: {} }), { cache })).toMatchObject({ source: 'failed' })
+  })
+
+  it('group results by month, quarter and year', () => {
+    const groups = byPeriod([{ rule: 'a', period_kind: 'year' }, { rule: 'b', period_kind: 'month' }])
+    expect(groups.map((g) => [g.kind, g.results.map((r) => r.rule)])).toEqual([['month', ['b']], ['quarter', []], ['year', ['a']]])
+  })
+
+  it('word next steps from their keys and params, in both languages', () => {
+    const step = {
+      key: 'meeting.incomplete', text: 'server text',
+      params: { current: true, date: '2026-11-02', event_id: 15, missing: ['attendance', 'minutes'], period: '2026-11', what: 'branch_committee_meeting' },
+    }
+    i18n.global.locale.value = 'zh-CN'
+    expect(nextStepText(step)).toBe('2026年11月2日的支委会缺少考勤（签到）、会议记录，补齐后方可作为落实依据')
+    expect(nextStepText({ key: 'meeting.none', params: { period: '2026-Q4', current: true, what: 'party_lecture', group: '第一党小组' } }))
+      .toBe('第一党小组本季度尚未召开党课')
+    expect(nextStepText({ key: 'no.such', params: {}, text: '服务器的话' })).toBe('服务器的话')
+    i18n.global.locale.value = 'en'
+    expect(nextStepText(step)).toContain('lacks attendance, minutes')
+    expect(periodText('2026-11', false)).toBe('11/2026')
+    i18n.global.locale.value = 'zh-CN'
+  })
+
+  it('translate every rule, state and next-step key the server has', () => {
+    const t = i18n.global.t
+    for (const id of ['3M1-committee', 'DAY-plan', 'OLM-report', 'EVAL-held']) expect(t(`compliance.rule.${id.replace(/-/g, '_')}`)).not.toContain('compliance.')
+    expect(t('compliance.state.not_applicable')).toBe('不适用')
+    expect(Object.keys(zh.compliance.step)).toHaveLength(23)
+  })
+})
