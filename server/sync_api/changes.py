@@ -3,7 +3,7 @@
 Every insert, update or delete of a record, event, card or member is noted when the session
 flushes (no operation can forget to), and a commit stamps all of a transaction's changes with
 one version taken from SyncClock. Set-based code that writes through Core (the push ingest)
-adds its rows with `emit_row`.
+adds its rows with `emit_rows`.
 
 Why a clock row and not a sequence: sequence values are handed out at insert time, so a
 transaction that took value 7 can commit after one that took 8, and a puller that already saw 8
@@ -26,9 +26,10 @@ from server.sync_api.models import ChangeEntry, SyncClock
 _KEY = "zhibu_changes"
 
 
-def emit_row(session, row: dict) -> None:
-    """A change already reduced to its scope columns."""
-    session.info.setdefault(_KEY, []).append(row)
+def emit_rows(session, rows: list[dict]) -> None:
+    """Changes already reduced to their scope columns (set-based Core writes)."""
+    if rows:
+        session.info.setdefault(_KEY, []).extend(rows)
 
 
 def _row(entity: str, entity_id: int, op: str = "upsert", *, branch_id=None, member_id=None, home_branch_id=None):

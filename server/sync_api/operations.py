@@ -341,6 +341,7 @@ def ingest_checkins(p: Principal, device_id: int, items: list[tuple[int, dict]],
     outcome = resolve(accepted.values(), set(existing))
     by_nonce = {c.nonce: (i, c) for i, c in accepted.items()}
 
+    notes: list[dict] = []  # change-feed rows of the records this push creates or moves
     # New records for the winners; a concurrent writer may win a pair first (then: duplicate).
     winners = [(i, c) for n, (i, c) in by_nonce.items() if outcome[n] == "applied"]
     if winners:
@@ -370,7 +371,7 @@ def ingest_checkins(p: Principal, device_id: int, items: list[tuple[int, dict]],
                     outcome[c.nonce] = "duplicate"
         for (member_id, event_id), rid in created.items():
             existing[(member_id, event_id)] = {"id": rid, "key": None, "confirmed": False}
-            _note_record(rid, events[event_id], members[member_id])
+            notes.append(_record_change(rid, events[event_id], members[member_id]))
 
     # An earlier scan arriving later becomes the record's source (unless it is confirmed). One
     # guarded UPDATE, so a concurrent push moving the same record cannot be overwritten by a later
@@ -390,7 +391,10 @@ def ingest_checkins(p: Principal, device_id: int, items: list[tuple[int, dict]],
             )
             if moved.rowcount:
                 info["key"] = c.order_key
-                _note_record(info["id"], events[c.event_id], members[c.member_id])
+                notes.append(_record_change(info["id"], events[c.event_id], members[c.member_id]))
+
+    # One call for the whole batch: each look-up of the scoped session costs more than the row.
+    change_feed.emit_rows(db.session, notes)
 
     scan_rows = []
     for index, m in fresh:
@@ -424,11 +428,10 @@ def ingest_checkins(p: Principal, device_id: int, items: list[tuple[int, dict]],
     return out
 
 
-def _note_record(record_id: int, event, member) -> None:
-    """Core writes bypass the ORM's flush hook: add the change-feed row by hand."""
-    change_feed.emit_row(db.session, {"entity": "record", "entity_id": record_id, "op": "upsert",
-                                      "branch_id": event.branch_id, "member_id": member.id,
-                                      "home_branch_id": member.branch_id})
+def _record_change(record_id: int, event, member) -> dict:
+    """Core writes bypass the ORM's flush hook: the change-feed row is made by hand."""
+    return {"entity": "record", "entity_id": record_id, "op": "upsert", "branch_id": event.branch_id,
+            "member_id": member.id, "home_branch_id": member.branch_id}
 
 
 def _records_for(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], dict]:
