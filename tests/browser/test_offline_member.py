@@ -35,6 +35,9 @@ def test_offline_scan_survives_closing_the_browser_and_arrives_once(phones, live
     context.close()  # the browser is closed (as a phone kills the app)
 
     context, page = phones.persistent(profile, offline=True)
+    # No network at all while "offline": DevTools' offline emulation can miss requests that a
+    # service worker forwards, so the API is also cut at the context's network layer.
+    context.route("**/api/**", lambda route: route.abort("internetdisconnected"))
     response = page.goto(url + "/")
     assert response is not None and response.from_service_worker, "the app shell must come from the service worker"
     expect(page.get_by_test_id("home-title")).to_contain_text("李明")
@@ -51,6 +54,7 @@ def test_offline_scan_survives_closing_the_browser_and_arrives_once(phones, live
     expect(page.get_by_test_id("queued-checkin")).to_have_count(1)
     assert live.records_of(app, event["id"]) == []
 
+    context.unroute("**/api/**")
     context.set_offline(False)  # the 'online' event starts the sync
     live.wait_sync_state(page, "synced", pending=0)
     expect(page.get_by_test_id("queued-checkin")).to_have_count(0)
