@@ -23,11 +23,11 @@ def main(argv: list[str]) -> int:
           + ("" if "postgresql" in kinds else "  (PostgreSQL not reachable: its figures are skipped)"))
     for name in chosen:
         module = importlib.import_module(f"bench.{name}")
-        started = time.time()
+        started = time.monotonic()
         print(f"\n== {name}", flush=True)
         with tempfile.TemporaryDirectory(prefix=f"zhibu-bench-{name}-") as workdir:
             module.run(report, Path(workdir), kinds)
-        print(f"   ({time.time() - started:.0f} s)", flush=True)
+        print(f"   ({time.monotonic() - started:.0f} s)", flush=True)
     print("\n" + report.table())
     path = report.write()
     print(f"\nWritten: {path}")

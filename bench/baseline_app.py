@@ -22,7 +22,8 @@ import sqlalchemy as sa
 from flask import Flask, abort, request
 from sqlalchemy.dialects import postgresql, sqlite
 
-from server.core.db import UTCDateTime, engine_options, install_sqlite_hooks, utcnow
+from server.core.db import UTCDateTime, engine_options, install_sqlite_hooks
+from sync import clock
 
 metadata = sa.MetaData()
 baseline_scan = sa.Table(
@@ -73,7 +74,7 @@ def create_app(database_url: str | None = None) -> Flask:
         mutations = body.get("mutations") if isinstance(body, dict) else None
         if not isinstance(mutations, list) or not mutations:
             abort(422)
-        now = utcnow()
+        now = clock.now()
         rows = [{"nonce": m["id"], "mutation": json.dumps(m, separators=(",", ":")), "received_at": now}
                 for m in mutations]
         # The same insert-or-ignore on the nonce as Zhibu's scans, so a retried batch is harmless.

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import json
 import os
 import platform
@@ -14,6 +13,8 @@ from importlib import metadata
 from pathlib import Path
 
 import sqlalchemy as sa
+
+from sync import clock
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 PG_SERVER_URL = os.environ.get("ZHIBU_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -53,7 +54,7 @@ class Figure:
 class Report:
     def __init__(self):
         self.figures: list[Figure] = []
-        self.started = time.time()
+        self.started = time.monotonic()
 
     def add(self, group, name, value, unit, *, baseline=None, baseline_name=None, higher_is_better=True,
             target=None, met=None, note="") -> Figure:
@@ -72,7 +73,7 @@ class Report:
             except metadata.PackageNotFoundError:
                 pass
         return {
-            "when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "when": clock.real_now().isoformat(timespec="seconds"),
             "python": sys.version.split()[0],
             "platform": platform.platform(),
             "cpus": os.cpu_count(),
@@ -85,7 +86,7 @@ class Report:
     def write(self, path: Path | None = None) -> Path:
         RESULTS_DIR.mkdir(exist_ok=True)
         path = path or RESULTS_DIR / "latest.json"
-        data = {"machine": self.machine(), "seconds": round(time.time() - self.started, 1),
+        data = {"machine": self.machine(), "seconds": round(time.monotonic() - self.started, 1),
                 "figures": [{**dataclasses.asdict(f), "ratio": f.ratio} for f in self.figures]}
         path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         return path

@@ -17,7 +17,6 @@ MEMBERS applied and REPEATS duplicates.
 from __future__ import annotations
 
 import random
-import time
 import uuid
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from bench import baseline_app
 from bench.common import FULL, new_database, percentiles
 from bench.serving import (BASELINE_APP, SERVER_SETUP, ZHIBU_APP, Server, baseline_ok, bench_app, count_rows,
                            dispose, mint_tokens, open_loop, populate, push_body, zhibu_ok)
+from sync import clock
 from sync.eventcode import event_qr_payload
 
 GROUP = "crowd postgresql"
@@ -50,7 +50,7 @@ def schedule(members: list[tuple[int, str, int]], repeats: int, window: float, s
 def request_factory(tokens: dict, event: dict):
     def make_request(who):
         user_id, member_id = who
-        now = time.time()
+        now = clock.now().timestamp()
         mutation = {"id": uuid.uuid4().hex, "type": "checkin_event_code",
                     "event_qr": event_qr_payload(event["id"], event["secret"], now), "claimed_at_ms": int(now * 1000)}
         return push_body(mutation, f"phone-{member_id:07d}"), {"Authorization": f"Bearer {tokens[user_id]}"}

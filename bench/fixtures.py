@@ -63,6 +63,7 @@ import time
 import sqlalchemy as sa
 
 from bench.common import BENCH_CONFIG
+from sync import clock
 
 PASSWORD = "bench-password"
 DEVICE_KEY = "bench-device-0001"
@@ -101,7 +102,7 @@ class World:
 
 
 def now_ms() -> int:
-    return int(time.time() * 1000)
+    return clock.now_ms()
 
 
 def iso_ms(moment: dt.datetime) -> int:
@@ -177,8 +178,9 @@ def _catch_up(conn, world: World, tables) -> None:
 
 
 def _password_hash() -> str:
-    from server.core.security import PROFILES
     from argon2 import PasswordHasher
+
+    from server.core.security import PROFILES
 
     return PasswordHasher.from_parameters(PROFILES[BENCH_CONFIG["PASSWORD_HASH_PROFILE"]]).hash(PASSWORD)
 
@@ -195,7 +197,7 @@ def build_world(url: str, *, branches: int = 4, members_per_branch: int = 500, e
                 live: bool = True, member_accounts: bool = True, newcomer: bool = False) -> World:
     kind, conn = connect(url)
     world = World(url=url, kind=kind)
-    now = dt.datetime.now(UTC).replace(microsecond=0)
+    now = clock.now().replace(microsecond=0)
     pw = _password_hash()
     try:
         _begin(kind, conn)
@@ -257,7 +259,7 @@ def add_events(world: World, per_branch: int, *, live: bool = True) -> dict[int,
     are spread over the past year (one every few hours). Interleaved across branches in time."""
     kind, conn = connect(world.url)
     _catch_up(conn, world, ("event", "change_entry"))
-    now = dt.datetime.now(UTC).replace(microsecond=0)
+    now = clock.now().replace(microsecond=0)
     created: dict[int, list[int]] = {b: [] for b in world.branch_ids}
     rows, change_rows = [], []
     n = per_branch * len(world.branch_ids)
@@ -311,7 +313,7 @@ def grow_history(world: World, total: int, *, per_version: int = 50, chunk: int 
     _catch_up(conn, world, ("record", "change_entry"))
     if kind == "sqlite":
         conn.execute("PRAGMA cache_size = -262144")  # 256 MiB: the indexes being filled stay in memory
-    created_at = dt.datetime.now(UTC).replace(microsecond=0)
+    created_at = clock.now().replace(microsecond=0)
     version = world.version
     in_version = 0
 

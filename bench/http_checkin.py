@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import itertools
 import threading
-import time
 import uuid
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from bench import baseline_app
 from bench.common import FULL, new_database, percentiles
 from bench.serving import (BASELINE_APP, SERVER_SETUP, ZHIBU_APP, Server, baseline_ok, bench_app, closed_loop,
                            count_rows, dispose, mint_tokens, populate, push_body, zhibu_ok)
+from sync import clock
 from sync.eventcode import event_qr_payload
 
 GROUP = "http_checkin"
@@ -46,7 +46,7 @@ def scan_factory(data: dict, tokens: dict, event: dict):
     def make_request(_client: int, _seq: int):
         with lock:
             user_id, _username, member_id = members[next(counter) % len(members)]
-        now = time.time()
+        now = clock.now().timestamp()
         qr = event_qr_payload(event["id"], event["secret"], now)
         mutation = {"id": uuid.uuid4().hex, "type": "checkin_event_code", "event_qr": qr,
                     "claimed_at_ms": int(now * 1000)}

@@ -37,6 +37,7 @@ import sqlalchemy as sa
 
 from bench import fixtures
 from bench.common import FULL, Report, new_database
+from sync import clock
 
 BATCH_SIZES = (1, 50, 500)
 # Batches per size (half secretary, half member).
@@ -95,7 +96,7 @@ def pair_of(mutation: dict, pusher_member: int) -> tuple[int, int]:
 def raw_rows(kind, world, user_id, pusher_member, mutations, known) -> tuple[list, list]:
     """The record and scan rows the push of `mutations` will write, ready for the driver."""
     conv = fixtures.sqlite_value if kind == "sqlite" else (lambda v: v)
-    moment = dt.datetime.now(dt.timezone.utc)
+    moment = clock.now()
     records, scans, new = [], [], {}
     for j, m in enumerate(mutations):
         pair = pair_of(m, pusher_member)

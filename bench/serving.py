@@ -27,6 +27,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from bench.common import BENCH_CONFIG
+from sync import clock
 
 ROOT = Path(__file__).resolve().parents[1]
 # Two processes (the machine has two cores) with four threads each, for Zhibu and the baseline alike.
@@ -62,7 +63,7 @@ def free_port() -> int:
 
 def server_env(database_url: str, workdir: Path) -> dict[str, str]:
     """The environment gunicorn gets: the bench's secrets (tokens are minted with the same JWT key)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ZHIBU_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ZHIBU_")} | clock.child_environ()
     env.update(
         ZHIBU_DATABASE_URL=database_url,
         ZHIBU_INSTANCE_PATH=str(workdir / "instance"),
@@ -269,10 +270,10 @@ def populate(app, *, members: int, member_accounts: bool = True, secretaries: in
 
 def new_event(branch, index: int = 0):
     """An event that started 10 minutes ago; check-in open from 40 minutes ago for 4 hours."""
-    from server.core.db import utcnow
+    from sync import clock
     from tests.server.factories import create_event_for
 
-    starts = utcnow().replace(microsecond=0) - dt.timedelta(minutes=10)
+    starts = clock.now().replace(microsecond=0) - dt.timedelta(minutes=10)
     event = create_event_for(branch, starts_at=starts, title=f"压测活动{index}")
     event.ends_at = starts + dt.timedelta(hours=3)
     event.checkin_closes_at = event.ends_at + dt.timedelta(minutes=30)
@@ -317,7 +318,7 @@ def count_rows(database_url: str, sql: str, **params) -> int:
 
 def push_body(mutation: dict, device_id: str) -> bytes:
     """A one-scan push as the PWA sends it online: with a fresh idempotency key."""
-    body = {"protocol_version": 1, "device_id": device_id, "client_time_ms": int(time.time() * 1000),
+    body = {"protocol_version": 1, "device_id": device_id, "client_time_ms": clock.now_ms(),
             "idempotency_key": uuid.uuid4().hex, "mutations": [mutation]}
     return json.dumps(body, separators=(",", ":")).encode()
 

@@ -32,6 +32,7 @@ from bench import baseline_app
 from bench.common import FULL, new_database
 from bench.serving import (BASELINE_APP, SERVER_SETUP, ZHIBU_APP, Server, add_events, bench_app, dispose,
                            mint_tokens, populate)
+from sync import clock
 from sync.client import Outbox, Response, SyncClient, SyncError, UrllibTransport, checkin_manual
 
 DEVICES = 100 if FULL else 10
@@ -80,7 +81,7 @@ def make_devices(secretaries: list[tuple[int, str, int]], tokens: dict[int, str]
 def queue_scans(devices: list[Device], member_ids: list[int], event_id: int, scans: int,
                 rng: random.Random) -> set[tuple[int, int]]:
     """Queue `scans` manual check-ins per device for `event_id`; the distinct (member, event) pairs."""
-    now_ms = int(time.time() * 1000)
+    now_ms = clock.now_ms()
     pairs = set()
     for device in devices:
         device.nonces = []

@@ -18,7 +18,6 @@ Needs pwa/dist (`cd pwa && npm run build`), /usr/bin/chromium and the `playwrigh
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import gzip
 import html.parser
 import json
@@ -31,6 +30,8 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+from sync import clock
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -416,7 +417,7 @@ def main(argv=None) -> int:
             if r["low"]:
                 print(f"Lighthouse, {label}: audits below 0.9: " + "; ".join(r["low"]))
     if not args.no_write:
-        stamp = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+        stamp = clock.real_now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
         machine = f"{os.cpu_count()} cores, Chromium {chromium_version()}, Lighthouse {LIGHTHOUSE_VERSION if lh else '—'}"
         write_section(render_section(result, stamp, machine, lh, bundle))
         print(f"\nwritten to {PERFORMANCE_MD.relative_to(ROOT)} ({SECTION})")

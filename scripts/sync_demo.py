@@ -18,12 +18,12 @@ import argparse
 import datetime as dt
 import random
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from sync import clock
 from sync.client import Outbox, SyncClient, SyncError, checkin_card, checkin_event_code  # noqa: E402
 from sync.eventcode import event_qr_payload  # noqa: E402
 
@@ -48,7 +48,7 @@ def demo_branch(secretary: str):
 def live_event(secretary: SyncClient, branch_id: int) -> dict:
     """An event of the branch whose check-in window holds the whole backlog, created if need be."""
     changes, cursor, _ = secretary.pull()
-    now = dt.datetime.now(UTC)
+    now = clock.now()
 
     def usable(changes):
         for change in changes:
@@ -96,7 +96,7 @@ def main(argv=None) -> int:
     branch_id = me["managed_branch_ids"][0]
     event = live_event(secretary, branch_id)
     step = event.get("code_step_seconds", 30)
-    now_ms = int(time.time() * 1000)
+    now_ms = clock.now_ms()
 
     def claimed() -> int:
         return now_ms - rng.randrange(BACKLOG_SECONDS * 1000)

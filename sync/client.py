@@ -31,7 +31,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from sync import PROTOCOL_VERSION
+from sync import PROTOCOL_VERSION, clock
 
 MAX_BATCH = 500  # sync.messages.MAX_BATCH (not imported: that module needs marshmallow)
 FINAL_STATUSES = frozenset({"applied", "duplicate", "rejected"})
@@ -43,7 +43,7 @@ _TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
 
 def now_ms() -> int:
-    return int(time.time() * 1000)
+    return clock.now_ms()
 
 
 def new_nonce() -> str:

@@ -14,6 +14,7 @@
 //               (ArrayBuffer), type, name}; kept through logout like the outbox
 // IndexedDB cannot index booleans: flags are 0/1.
 import Dexie from 'dexie'
+import { nowMs } from './clock.js'
 
 export const DB_NAME = 'zhibu'
 
@@ -150,7 +151,7 @@ export async function allOutbox() {
 }
 
 /** A push answered: drop the final items and keep the rejections, in one transaction. */
-export async function applyPushResults({ remove = [], rejections = [] }, syncedAtMs = Date.now()) {
+export async function applyPushResults({ remove = [], rejections = [] }, syncedAtMs = nowMs()) {
   const db = getDb()
   await db.transaction('rw', db.outbox, db.rejections, db.meta, async () => {
     if (remove.length) await db.outbox.where('id').anyOf(remove).delete()
@@ -176,7 +177,7 @@ export async function noteAttempt(ids, error) {
 
 /** Queue a REST upload (minutes text or photo). Durable once the promise resolves. */
 export async function addUpload(item) {
-  await getDb().uploads.add({ attempts: 0, last_error: null, created_ms: Date.now(), ...item })
+  await getDb().uploads.add({ attempts: 0, last_error: null, created_ms: nowMs(), ...item })
   return item
 }
 
@@ -203,7 +204,7 @@ export async function removeUpload(id) {
 /** An upload the server refused for good: shown with the rejections until dismissed. */
 export async function addRejection(r) {
   const db = getDb()
-  if (!(await db.rejections.where('id').equals(r.id).count())) await db.rejections.add({ created_ms: Date.now(), ...r, dismissed: 0 })
+  if (!(await db.rejections.where('id').equals(r.id).count())) await db.rejections.add({ created_ms: nowMs(), ...r, dismissed: 0 })
 }
 
 export async function noteUploadAttempt(id, error) {
@@ -231,7 +232,7 @@ export async function dismissAllRejections(username) {
  * Store one pull page and its cursor in one transaction: either both are written or neither, so
  * the cursor never gets ahead of the data. `reset` drops the cached entities first.
  */
-export async function storePullPage(plan, atMs = Date.now()) {
+export async function storePullPage(plan, atMs = nowMs()) {
   const db = getDb()
   await db.transaction('rw', db.entities, db.meta, async () => {
     if (plan.reset) await db.entities.clear()
@@ -271,7 +272,7 @@ export async function putEntity(entity, id, data) {
 // ------------------------------------------------------------------------- cached screens
 
 /** The last answer a screen got from the server (compliance views), kept in meta for offline use. */
-export async function saveCachedView(key, data, savedMs = Date.now()) {
+export async function saveCachedView(key, data, savedMs = nowMs()) {
   await getDb().meta.put({ key: `view:${key}`, value: { data, saved_ms: savedMs } })
 }
 

@@ -4,7 +4,6 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from server.calendar import days
 from server.calendar.days import CHINA, local_day
 from server.calendar.operations import current_calendar
 from server.core.api import abort
@@ -15,6 +14,7 @@ from server.events.operations import create_event
 from server.filings.models import Filing
 from server.filings.operations import submit_filing
 from server.org.models import Branch
+from sync import clock
 
 
 def _year_events(branch: Branch, year: int) -> dict[int, Event]:
@@ -57,7 +57,7 @@ def generate_plan(branch: Branch, data: dict, actor_id: int) -> dict:
     calendar = current_calendar()
     existing = _year_events(branch, year)
     hour, minute = map(int, data["start_time"].split(":"))
-    today = days.china_today()
+    today = clock.today()
     themes = data["themes"]
     for month in range(1, 13):
         day = calendar.activity_day_for(year, month)

@@ -5,7 +5,8 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.core.db import UTCDateTime, db, utcnow
+from server.core.db import UTCDateTime, db
+from sync import clock
 
 
 class AuditEntry(db.Model):
@@ -14,7 +15,7 @@ class AuditEntry(db.Model):
     __tablename__ = "audit_entry"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     action: Mapped[str] = mapped_column(sa.String(64))
     # Which branch's log it belongs to, for scoping reads.

@@ -17,6 +17,7 @@ from flask_jwt_extended import current_user
 from server.core.db import db
 from server.core.enums import MANAGING_ROLES
 from server.org.models import Branch, BranchRole, Committee, FloatingMembership, Member
+from sync import clock
 
 
 @dataclasses.dataclass(frozen=True)
@@ -83,12 +84,8 @@ class Principal:
         return sa.or_(*conditions)
 
 
-def today() -> dt.date:
-    return dt.datetime.now(dt.timezone.utc).date()
-
-
 def hosting_branch_ids(member_id: int, on: dt.date | None = None) -> set[int]:
-    on = on or today()
+    on = on or clock.today()
     rows = db.session.scalars(
         sa.select(FloatingMembership).where(FloatingMembership.member_id == member_id)
     ).all()
@@ -113,7 +110,7 @@ def branches_under(committee_id: int, committee_ids: set[int] | None = None) -> 
 
 
 def load_principal(user) -> Principal:
-    on = today()
+    on = clock.today()
     managed: set[int] = set()
     hosts: set[int] = set()
     home = None

@@ -5,8 +5,9 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from server.core.db import UTCDateTime, db, utcnow
+from server.core.db import UTCDateTime, db
 from server.org.models import Committee, Member
+from sync import clock
 
 
 class User(db.Model):
@@ -25,7 +26,7 @@ class User(db.Model):
     committee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("committee.id"), index=True)
     is_active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str] = mapped_column(sa.String(8), default="zh-CN")
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     member: Mapped[Member | None] = relationship()
     committee: Mapped[Committee | None] = relationship()
@@ -41,4 +42,4 @@ class RevokedToken(db.Model):
     token_type: Mapped[str] = mapped_column(sa.String(16))
     # Rows can be purged once the token would have expired anyway.
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
-    revoked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)

@@ -5,8 +5,9 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from server.core.db import UTCDateTime, db, utcnow
+from server.core.db import UTCDateTime, db
 from server.core.enums import CalendarDayKind, enum_column_type
+from sync import clock
 
 
 class OfficialSchedule(db.Model):
@@ -19,7 +20,7 @@ class OfficialSchedule(db.Model):
     year: Mapped[int] = mapped_column(unique=True)
     # Where it comes from, e.g. "国办发明电〔2026〕X号".
     note: Mapped[str | None] = mapped_column(sa.String(500))
-    loaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    loaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
     loaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
 
     days: Mapped[list[OfficialScheduleDay]] = relationship(
@@ -52,4 +53,4 @@ class CalendarFeed(db.Model):
     member_id: Mapped[int] = mapped_column(sa.ForeignKey("member.id"), unique=True)
     salt: Mapped[str] = mapped_column(sa.String(64))
     token_digest: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)

@@ -18,10 +18,11 @@ from server.calendar import ical
 from server.calendar.days import HolidayCalendar, Override
 from server.calendar.models import CalendarFeed, OfficialSchedule, OfficialScheduleDay
 from server.core.api import abort
-from server.core.db import db, utcnow
+from server.core.db import db
 from server.core.enums import CalendarDayKind, EventKind, EventStatus
 from server.events.attendance import events_expected_for
 from server.org.models import Member
+from sync import clock
 
 # How far the feed reaches: recent past and the coming year.
 FEED_PAST = dt.timedelta(days=90)
@@ -120,7 +121,7 @@ def load_schedule(year: int, data: dict, actor_id: int) -> OfficialSchedule:
         schedule.days.clear()
         db.session.flush()  # the old days go before the new ones take their (schedule, day) keys
     schedule.note = data.get("note")
-    schedule.loaded_at = utcnow()
+    schedule.loaded_at = clock.now()
     schedule.loaded_by_id = actor_id
     schedule.days = [OfficialScheduleDay(day=d["date"], kind=d["kind"], name=d.get("name")) for d in days]
     db.session.flush()
@@ -183,7 +184,7 @@ def regenerate_feed(member: Member, actor_id: int) -> CalendarFeed:
         db.session.add(feed)
     feed.salt = secrets.token_hex(16)
     feed.token_digest = _digest(_token(feed.salt))
-    feed.created_at = utcnow()
+    feed.created_at = clock.now()
     db.session.flush()
     log_action(actor_id, "calendar.feed_regenerated", feed, branch_id=member.branch_id, member_id=member.id)
     return feed
@@ -200,7 +201,7 @@ def feed_by_token(token: str) -> CalendarFeed | None:
 
 def feed_ics(feed: CalendarFeed) -> bytes:
     member = db.session.get(Member, feed.member_id)
-    now = utcnow().replace(microsecond=0)
+    now = clock.now().replace(microsecond=0)
     events = events_expected_for(member, now - FEED_PAST, now + FEED_FUTURE)
     host = current_app.config.get("SERVER_NAME") or "zhibu"
     items = []

@@ -6,12 +6,19 @@ from flask.views import MethodView
 from flask_jwt_extended import jwt_required
 
 from server.auth.access import principal
-from server.calendar import days, operations
+from server.calendar import operations
 from server.calendar.models import CalendarFeed, OfficialSchedule
-from server.calendar.schemas import YEARS, CalendarFeedSchema, CalendarStatusSchema, CalendarYearSchema, ScheduleLoadSchema
+from server.calendar.schemas import (
+    YEARS,
+    CalendarFeedSchema,
+    CalendarStatusSchema,
+    CalendarYearSchema,
+    ScheduleLoadSchema,
+)
 from server.core.api import FeatureBlueprint, abort, require
 from server.core.db import db
 from server.org.models import Member
+from sync import clock
 
 blp = FeatureBlueprint("calendar", __name__, description="China's holiday calendar and members' calendar feeds")
 
@@ -30,7 +37,7 @@ class CalendarStatus(MethodView):
     @blp.response(200, CalendarStatusSchema)
     def get(self):
         """Where this year's and next year's calendar come from, and a warning when an official schedule is missing."""
-        return operations.status_view(days.china_today())
+        return operations.status_view(clock.today())
 
 
 @blp.route("/calendar/years/<int:year>")

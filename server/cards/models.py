@@ -5,9 +5,10 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from server.core.db import UTCDateTime, db, utcnow
+from server.core.db import UTCDateTime, db
 from server.core.enums import CardKind, CardStatus, enum_column_type
 from server.org.models import Member
+from sync import clock
 
 
 class Card(db.Model):
@@ -19,7 +20,7 @@ class Card(db.Model):
     member_id: Mapped[int] = mapped_column(sa.ForeignKey("member.id"), index=True)
     kind: Mapped[CardKind] = mapped_column(enum_column_type(CardKind))
     status: Mapped[CardStatus] = mapped_column(enum_column_type(CardStatus), default=CardStatus.active)
-    issued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    issued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
     issued_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     expires_on: Mapped[dt.date] = mapped_column(sa.Date)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

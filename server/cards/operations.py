@@ -10,9 +10,10 @@ from server.audit.operations import log_action
 from server.auth.access import hosting_branch_ids
 from server.cards.models import Card
 from server.core.api import abort
-from server.core.db import db, utcnow
+from server.core.db import db
 from server.core.enums import CardKind, CardStatus
 from server.org.models import Member
+from sync import clock
 
 
 def active_card(member_id: int) -> Card | None:
@@ -41,7 +42,7 @@ def issue_card(member: Member, kind: CardKind | None, actor_id: int, *, replaces
         kind=kind or _default_kind(member),
         status=CardStatus.active,
         issued_by_id=actor_id,
-        expires_on=(utcnow() + validity).date(),
+        expires_on=(clock.now() + validity).date(),
         replaces_id=replaces.id if replaces else None,
     )
     db.session.add(card)
@@ -55,7 +56,7 @@ def _end(card: Card, status: CardStatus, reason: str) -> None:
     if card.status != CardStatus.active:
         abort(409, message="This card is no longer active.")
     card.status = status
-    card.revoked_at = utcnow()
+    card.revoked_at = clock.now()
     card.revoked_reason = reason
     # The partial unique index must see the old card inactive before the new one is inserted.
     db.session.flush()

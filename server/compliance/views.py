@@ -4,18 +4,18 @@ from flask.views import MethodView
 from flask_jwt_extended import jwt_required
 
 from server.auth.access import branches_under, principal
-from server.calendar import days
 from server.compliance import export, operations
 from server.compliance.schemas import BranchComplianceSchema, CommitteeComplianceSchema, ComplianceQuerySchema
 from server.core.api import FeatureBlueprint, load_or_404, require
 from server.core.xlsx import XLSX, xlsx_response
 from server.org.models import Branch, Committee
+from sync import clock
 
 blp = FeatureBlueprint("compliance", __name__, description="The eight systems' rules judged per branch and period")
 
 
 def _when(query: dict) -> tuple[int, int, object]:
-    today = days.china_today()
+    today = clock.today()
     return query.get("year", today.year), query.get("month", today.month), today
 
 

@@ -66,10 +66,6 @@ class UTCDateTime(sa.types.TypeDecorator):
         return value.astimezone(dt.timezone.utc)
 
 
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
 def engine_options(url: str) -> dict:
     if url.startswith("sqlite"):
         # isolation_level=None turns off pysqlite's own BEGIN handling so ours is used.

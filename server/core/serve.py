@@ -15,6 +15,8 @@ from pathlib import Path
 import click
 from flask.cli import ScriptInfo, pass_script_info
 
+from sync import clock
+
 CERT_VALIDITY = dt.timedelta(days=365)
 # Regenerate a little before the end, so a phone never meets an expired certificate mid-demo.
 CERT_RENEW_BEFORE = dt.timedelta(days=7)
@@ -74,7 +76,7 @@ def _existing_cert_fits(cert_path: Path, key_path: Path, wanted: set[str]) -> bo
     same_key = cert.public_key().public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     ) == key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-    fresh = cert.not_valid_after_utc - dt.datetime.now(dt.timezone.utc) > CERT_RENEW_BEFORE
+    fresh = cert.not_valid_after_utc - clock.real_now() > CERT_RENEW_BEFORE
     return names == wanted and same_key and fresh
 
 
@@ -114,7 +116,7 @@ def ensure_self_signed_cert(directory, hosts) -> tuple[Path, Path]:
         return cert_path, key_path
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    now = dt.datetime.now(dt.timezone.utc)
+    now = clock.real_now()  # checked by phones against their own clocks, so never shifted
     name = x509.Name([
         x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Zhibu (local)"),
         # Dated, so a phone's list of trusted profiles tells an old certificate from the current one.
@@ -234,5 +236,8 @@ def serve_command(info: ScriptInfo, port: int, host: str | None, use_https: bool
         shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
         click.echo(f"Zhibu is running: http://{shown}:{port}")
     _print_demo_logins(app)
+    if clock.is_shifted():
+        click.echo(f"The server's clock is set by ZHIBU_TODAY: it is {clock.now().astimezone(clock.CHINA):%Y-%m-%d %H:%M} "
+                   "in China for the server. Phones keep their own clocks, so their check-in codes will not match.")
     click.echo("Press Ctrl+C to stop. (Development server; production runs under gunicorn.)")
     run_simple(host, port, wsgi_app, threaded=True, use_reloader=False, use_debugger=False, ssl_context=ssl_context)

@@ -18,8 +18,9 @@ import sqlalchemy as sa
 from server.audit.operations import log_action
 from server.auth.models import User
 from server.auth.operations import create_user
+from server.calendar.operations import current_calendar
 from server.cards.operations import issue_card
-from server.core.db import db, utcnow
+from server.core.db import db
 from server.core.enums import (
     BranchRoleKind,
     CardKind,
@@ -33,7 +34,6 @@ from server.core.enums import (
     RecordKind,
     Sector,
 )
-from server.calendar.operations import current_calendar
 from server.events.models import Event, LeaveRequest
 from server.events.operations import create_event
 from server.filings.models import RectificationItem
@@ -42,12 +42,13 @@ from server.minutes.models import Minutes
 from server.org import operations as org
 from server.org.models import Branch, Committee, Member
 from server.records.models import Record
+from sync import clock
+from sync.clock import CHINA
 
 DEMO_PASSWORD = "zhibu-demo"
 COMMITTEE_NAME = "城关镇党委"
 COMMITTEE_USERNAME = "chengguan"
 SEED = 20240801
-CHINA = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")  # no daylight saving since 1991
 
 # Posts that sit on the branch committee (and so attend its monthly meeting).
 COMMITTEE_POSTS = frozenset({
@@ -199,7 +200,7 @@ def load_demo() -> tuple[bool, list[tuple[str, str]]]:
     taken = db.session.scalars(sa.select(User.username).where(User.username.in_(usernames))).all()
     if taken:
         raise ValueError(f"Cannot load the demo: these usernames are already taken: {', '.join(sorted(taken))}.")
-    _Builder(random.Random(SEED), utcnow().replace(microsecond=0)).build()
+    _Builder(random.Random(SEED), clock.now().replace(microsecond=0)).build()
     db.session.flush()
     return True, list(DEMO_LOGINS)
 

@@ -16,8 +16,7 @@ from server.core.enums import EventKind, LeaveStatus
 from server.events.models import Event, LeaveRequest
 from server.org.models import BranchRole, FloatingMembership, Member
 from server.records.models import Record
-
-CHINA = dt.timezone(dt.timedelta(hours=8))
+from sync.clock import CHINA
 
 
 def event_day(event: Event) -> dt.date:

@@ -5,9 +5,10 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from server.core.db import UTCDateTime, db, utcnow
+from server.core.db import UTCDateTime, db
 from server.core.enums import EventKind, EventStatus, LeaveStatus, enum_column_type
 from server.org.models import Branch, Group, Member
+from sync import clock
 
 
 class Event(db.Model):
@@ -35,7 +36,7 @@ class Event(db.Model):
     # Featured-system template (X) the event belongs to, when any.
     featured_system: Mapped[str | None] = mapped_column(sa.String(64))
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     branch: Mapped[Branch] = relationship()
     group: Mapped[Group | None] = relationship()
@@ -53,7 +54,7 @@ class LeaveRequest(db.Model):
     status: Mapped[LeaveStatus] = mapped_column(enum_column_type(LeaveStatus), default=LeaveStatus.requested)
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     event: Mapped[Event] = relationship()
     member: Mapped[Member] = relationship()

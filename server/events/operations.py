@@ -5,13 +5,14 @@ import datetime as dt
 import sqlalchemy as sa
 
 from server.audit.operations import log_action
-from sync.eventcode import new_event_secret
 from server.core.api import abort
-from server.core.db import db, utcnow
+from server.core.db import db
 from server.core.enums import EventStatus, LeaveStatus
 from server.events.models import Event, LeaveRequest
 from server.org.models import Branch, Member
 from server.org.operations import check_group_in_branch
+from sync import clock
+from sync.eventcode import new_event_secret
 
 CHECKIN_MARGIN = dt.timedelta(minutes=30)
 
@@ -49,13 +50,13 @@ def publish_notice(event: Event, notice: str, actor_id: int) -> Event:
     if event.status == EventStatus.cancelled:
         abort(409, message="This event was cancelled.")
     event.notice = notice
-    event.notice_published_at = utcnow()
+    event.notice_published_at = clock.now()
     log_action(actor_id, "event.notice_published", event, branch_id=event.branch_id)
     return event
 
 
 def request_leave(event: Event, member: Member, reason: str) -> LeaveRequest:
-    if event.ends_at < utcnow():
+    if event.ends_at < clock.now():
         abort(409, message="This event is over; leave can only be asked for beforehand.")
     existing = db.session.scalar(
         sa.select(LeaveRequest).where(LeaveRequest.event_id == event.id, LeaveRequest.member_id == member.id)
@@ -73,7 +74,7 @@ def decide_leave(leave: LeaveRequest, approve: bool, actor_id: int) -> LeaveRequ
         abort(409, message="This request has already been decided.")
     leave.status = LeaveStatus.approved if approve else LeaveStatus.declined
     leave.decided_by_id = actor_id
-    leave.decided_at = utcnow()
+    leave.decided_at = clock.now()
     db.session.flush()
     log_action(actor_id, "leave.decided", leave, branch_id=leave.event.branch_id, approved=approve)
     return leave

@@ -5,10 +5,11 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from server.core.db import UTCDateTime, db, utcnow
+from server.core.db import UTCDateTime, db
 from server.core.enums import FilingDecision, FilingKind, enum_column_type
 from server.events.models import Event
 from server.org.models import Branch
+from sync import clock
 
 
 class Filing(db.Model):
@@ -35,7 +36,7 @@ class Filing(db.Model):
     event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("event.id"), index=True)
     # For a date change: the date asked for.
     requested_on: Mapped[dt.date | None] = mapped_column(sa.Date)
-    filed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    filed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
     filed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     decision: Mapped[FilingDecision | None] = mapped_column(enum_column_type(FilingDecision))
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -74,8 +75,8 @@ class RectificationItem(db.Model):
     # The progress announced to members (整改情况通报).
     progress: Mapped[str | None] = mapped_column(sa.Text)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
 
     branch: Mapped[Branch] = relationship()
     event: Mapped[Event | None] = relationship()

@@ -3,13 +3,14 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from server.audit.operations import log_action
-from server.core.api import abort
-from server.core.db import db, utcnow
 from server.calendar.days import local_day
+from server.core.api import abort
+from server.core.db import db
 from server.core.enums import EventKind, FilingDecision
 from server.events.models import Event
 from server.filings.models import Filing, RectificationItem
 from server.org.models import Branch
+from sync import clock
 
 
 def _check_event(branch_id: int, event_id: int | None) -> None:
@@ -23,7 +24,7 @@ def _check_event(branch_id: int, event_id: int | None) -> None:
 def submit_filing(branch: Branch, data: dict, actor_id: int, details: dict | None = None) -> Filing:
     """Send a filing to the superior committee; its date is the server's clock, now."""
     _check_event(branch.id, data.get("event_id"))
-    filing = Filing(branch_id=branch.id, filed_at=utcnow(), filed_by_id=actor_id, details=details, **data)
+    filing = Filing(branch_id=branch.id, filed_at=clock.now(), filed_by_id=actor_id, details=details, **data)
     db.session.add(filing)
     db.session.flush()
     log_action(actor_id, "filing.filed", filing, branch_id=branch.id, kind=filing.kind.value, year=filing.year)
@@ -34,7 +35,7 @@ def decide(filing: Filing, approve: bool, note: str | None, actor_id: int) -> Fi
     if filing.decision is not None:
         abort(409, message="This filing has already been decided.")
     filing.decision = FilingDecision.approved if approve else FilingDecision.declined
-    filing.decided_at = utcnow()
+    filing.decided_at = clock.now()
     filing.decided_by_id = actor_id
     filing.decision_note = note
     db.session.flush()

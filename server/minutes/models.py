@@ -5,8 +5,9 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from server.core.db import UTCDateTime, db, utcnow
+from server.core.db import UTCDateTime, db
 from server.events.models import Event
+from sync import clock
 
 
 class Minutes(db.Model):
@@ -23,8 +24,8 @@ class Minutes(db.Model):
     text: Mapped[str] = mapped_column(sa.Text, default="")
     version: Mapped[int] = mapped_column(default=0)
     written_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     event: Mapped[Event] = relationship()
     photos: Mapped[list[MinutesPhoto]] = relationship(back_populates="minutes", order_by="MinutesPhoto.id")
@@ -38,7 +39,7 @@ class MinutesRevision(db.Model):
     nonce: Mapped[str] = mapped_column(sa.String(64))
     text: Mapped[str] = mapped_column(sa.Text)
     written_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
-    written_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    written_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     __table_args__ = (sa.UniqueConstraint("minutes_id", "nonce"),)
 
@@ -58,7 +59,7 @@ class MinutesPhoto(db.Model):
     size: Mapped[int] = mapped_column(sa.Integer)
     sha256: Mapped[str] = mapped_column(sa.String(64))
     uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     minutes: Mapped[Minutes] = relationship(back_populates="photos")
 

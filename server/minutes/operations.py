@@ -7,11 +7,12 @@ from flask import current_app
 
 from server.audit.operations import log_action
 from server.core.api import abort
-from server.core.db import db, utcnow
+from server.core.db import db
 from server.core.enums import EventStatus
 from server.events.models import Event
 from server.minutes import storage
 from server.minutes.models import Minutes, MinutesPhoto, MinutesRevision
+from sync import clock
 
 
 def minutes_of(event: Event) -> Minutes | None:
@@ -40,7 +41,7 @@ def write_minutes(event: Event, text: str, nonce: str, base_version: int | None,
         return minutes
     if base_version is not None and base_version != minutes.version:
         abort(409, message="The minutes were changed since this text was based on them; reload and merge.")
-    now = utcnow()
+    now = clock.now()
     db.session.add(MinutesRevision(minutes_id=minutes.id, nonce=nonce, text=text, written_by_id=actor_id,
                                    written_at=now))
     minutes.text = text
@@ -81,7 +82,7 @@ def add_photo(event: Event, client_photo_id: str, upload, actor_id: int) -> tupl
                          path=storage.save(event.id, data, ext), content_type=content_type, size=len(data),
                          sha256=digest, uploaded_by_id=actor_id)
     db.session.add(photo)
-    minutes.updated_at = utcnow()
+    minutes.updated_at = clock.now()
     db.session.flush()
     log_action(actor_id, "minutes.photo_added", photo, branch_id=event.branch_id, event_id=event.id)
     return photo, True

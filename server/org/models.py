@@ -5,8 +5,9 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from server.core.db import UTCDateTime, db, utcnow
+from server.core.db import UTCDateTime, db
 from server.core.enums import BranchRoleKind, DuesCategory, MemberStatus, Sector, enum_column_type
+from sync import clock
 
 
 class Committee(db.Model):
@@ -17,7 +18,7 @@ class Committee(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200))
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("committee.id"), index=True)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     parent: Mapped[Committee | None] = relationship(remote_side=[id])
     branches: Mapped[list[Branch]] = relationship(back_populates="committee")
@@ -30,7 +31,7 @@ class Branch(db.Model):
     committee_id: Mapped[int] = mapped_column(sa.ForeignKey("committee.id"), index=True)
     name: Mapped[str] = mapped_column(sa.String(200))
     sector: Mapped[Sector] = mapped_column(enum_column_type(Sector))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     committee: Mapped[Committee] = relationship(back_populates="branches")
     groups: Mapped[list[Group]] = relationship(back_populates="branch", order_by="Group.id")
@@ -69,7 +70,7 @@ class Member(db.Model):
     phone: Mapped[str | None] = mapped_column(sa.String(32))
     # Leaving the branch (transfer, death...) keeps the member and their archive (LOG-archive).
     left_on: Mapped[dt.date | None] = mapped_column(sa.Date)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     branch: Mapped[Branch] = relationship()
     group: Mapped[Group | None] = relationship()

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from flask.views import MethodView
 from flask_jwt_extended import jwt_required
 
-from server.auth.access import principal, today
+from server.auth.access import principal
 from server.core.api import FeatureBlueprint, load_or_404, require
 from server.core.db import db
 from server.org import operations
@@ -19,6 +19,7 @@ from server.org.schemas import (
     MemberSchema,
     MemberUpdateSchema,
 )
+from sync import clock
 
 blp = FeatureBlueprint("org", __name__, description="Branches, groups, members, floating members and posts")
 
@@ -96,7 +97,7 @@ class HostedFloatingMembers(MethodView):
         rows = db.session.scalars(
             sa.select(FloatingMembership).where(FloatingMembership.host_branch_id == branch.id)
         ).all()
-        on = today()
+        on = clock.today()
         return sorted({fm.member for fm in rows if fm.is_current(on)}, key=lambda m: m.id)
 
 

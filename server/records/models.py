@@ -5,10 +5,11 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from server.core.db import UTCDateTime, db, utcnow
+from server.core.db import UTCDateTime, db
 from server.core.enums import CheckinMethod, RecordKind, RecordStatus, enum_column_type
 from server.events.models import Event
 from server.org.models import Branch, Member
+from sync import clock
 
 
 class Record(db.Model):
@@ -38,8 +39,8 @@ class Record(db.Model):
     confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
     # Bumped on every change; the ETag of a record and the guard against lost updates.
     version: Mapped[int] = mapped_column(default=1)
 
@@ -74,7 +75,7 @@ class RecordCorrection(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     record_id: Mapped[int] = mapped_column(sa.ForeignKey("record.id"), index=True)
     corrected_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
-    corrected_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    corrected_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
     reason: Mapped[str] = mapped_column(sa.String(500))
     old_values: Mapped[dict] = mapped_column(sa.JSON)
     new_values: Mapped[dict] = mapped_column(sa.JSON)

@@ -7,11 +7,12 @@ import sqlalchemy as sa
 from server.audit.operations import log_action
 from server.auth.access import Principal, hosting_branch_ids
 from server.core.api import abort
-from server.core.db import db, utcnow
+from server.core.db import db
 from server.core.enums import CheckinMethod, RecordKind, RecordStatus
 from server.events.models import Event
 from server.org.models import Branch, Member
 from server.records.models import Record, RecordCorrection
+from sync import clock
 
 
 def _field_error(field: str, message: str):
@@ -69,7 +70,7 @@ def filter_records(stmt, query: dict):
 def acknowledge(record: Record, actor_id: int) -> Record:
     """The member's own sign-off (核实). Acknowledging twice changes nothing."""
     if record.acknowledged_at is None:
-        record.acknowledged_at = utcnow()
+        record.acknowledged_at = clock.now()
         log_action(actor_id, "record.acknowledged", record, branch_id=record.branch_id, member_id=record.member_id)
     return record
 
@@ -93,7 +94,7 @@ def confirm_many(p: Principal, record_ids: list[int], actor_id: int) -> list[Rec
 def confirm(record: Record, actor_id: int) -> Record:
     """Confirm one record; confirming twice changes nothing."""
     if record.confirmed_at is None:
-        record.confirmed_at = utcnow()
+        record.confirmed_at = clock.now()
         record.confirmed_by_id = actor_id
         log_action(actor_id, "record.confirmed", record, branch_id=record.branch_id, member_id=record.member_id)
     return record

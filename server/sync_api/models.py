@@ -5,8 +5,9 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from server.core.db import UTCDateTime, db, utcnow
+from server.core.db import UTCDateTime, db
 from server.org.models import Member
+from sync import clock
 
 
 class Device(db.Model):
@@ -17,8 +18,8 @@ class Device(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     device_key: Mapped[str] = mapped_column(sa.String(64))
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
-    first_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    first_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
     # Server clock minus device clock at the last sync, in milliseconds.
     clock_offset_ms: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     protocol_version: Mapped[int] = mapped_column(default=1)
@@ -63,7 +64,7 @@ class PushReceipt(db.Model):
     # Digest of the batch's mutation ids: the same key with another batch is a client bug.
     request_digest: Mapped[str] = mapped_column(sa.String(64), default="", server_default="")
     response: Mapped[dict] = mapped_column(sa.JSON)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
 
     __table_args__ = (sa.UniqueConstraint("user_id", "idempotency_key"),)
 
@@ -108,4 +109,4 @@ class MutationLog(db.Model):
     nonce: Mapped[str] = mapped_column(sa.String(64), unique=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
     result: Mapped[dict] = mapped_column(sa.JSON)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)

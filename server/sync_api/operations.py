@@ -22,7 +22,7 @@ from server.auth.access import Principal
 from server.cards.models import Card
 from server.cards.signing import trusted_public_keys
 from server.core.api import abort
-from server.core.db import UTCDateTime, db, utcnow
+from server.core.db import UTCDateTime, db
 from server.core.enums import CheckinMethod, EventStatus, RecordKind
 from server.events.models import Event
 from server.org.models import FloatingMembership, Member
@@ -30,13 +30,13 @@ from server.records import operations as record_operations
 from server.records.models import Record
 from server.sync_api import changes as change_feed
 from server.sync_api.models import Device, MutationLog, PushReceipt, Scan
-from sync import PROTOCOL_VERSION
+from sync import PROTOCOL_VERSION, clock
 from sync.cards import verify_card
+from sync.clock import CHINA
 from sync.eventcode import parse_event_qr
 from sync.merge import REJECTIONS, Claim, EventFacts, Policy, earlier, judge_checkin, resolve
 from sync.messages import CHECKIN_TYPES, parse_mutation
 
-CHINA = dt.timezone(dt.timedelta(hours=8))
 _METHOD = {"checkin_event_code": "event_code", "checkin_card": "card_scan", "checkin_manual": "manual"}
 
 
@@ -115,7 +115,7 @@ def _insert_rows(model, rows: list[dict], conflict: list[str], returning: list):
 
 def register_device(user_id: int, device_key: str, offset_ms: int, protocol_version: int) -> int:
     """The device row's id, created or brought up to date (last seen, clock offset) in one upsert."""
-    now = utcnow()
+    now = clock.now()
     stmt = _insert(Device).values(user_id=user_id, device_key=device_key, first_seen_at=now, last_seen_at=now,
                                   clock_offset_ms=offset_ms, protocol_version=protocol_version)
     stmt = stmt.on_conflict_do_update(
@@ -127,7 +127,7 @@ def register_device(user_id: int, device_key: str, offset_ms: int, protocol_vers
 
 
 def push(p: Principal, body: dict, idempotency_key: str | None) -> dict:
-    now = utcnow()
+    now = clock.now()
     now_ms = to_ms(now)
     key = body.get("idempotency_key") or idempotency_key
     digest = batch_digest(body["mutations"])

@@ -10,11 +10,10 @@ from server.cards.signing import public_keys_for_clients
 from server.core.api import FeatureBlueprint, UpgradeRequired, abort, load_or_404, require
 from server.core.db import db
 from server.events.models import Event
+from server.sync_api import operations, pull
 from server.sync_api.models import Scan
 from server.sync_api.schemas import ScanSchema
-from server.core.db import utcnow
-from server.sync_api import operations, pull
-from sync import PROTOCOL_VERSION
+from sync import PROTOCOL_VERSION, clock
 from sync.messages import PullQuerySchema, PullResponseSchema, PushRequestSchema, PushResponseSchema
 
 blp = FeatureBlueprint("sync", __name__, url_prefix="/sync",
@@ -50,7 +49,7 @@ class Pull(MethodView):
         _check_version(query["protocol_version"])
         if query["protocol_version"] < current_app.config["SYNC_MIN_PROTOCOL_VERSION"]:
             raise UpgradeRequired("This app is out of date: update it to keep syncing (your queued scans are kept).")
-        now_ms = operations.to_ms(utcnow())
+        now_ms = operations.to_ms(clock.now())
         page = pull.pull(principal(), query.get("cursor"), query["limit"])
         offset = now_ms - query["client_time_ms"] if "client_time_ms" in query else None
         return {"protocol_version": PROTOCOL_VERSION, "server_time_ms": now_ms, "clock_offset_ms": offset,

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from sync import clock
 from tests.browser import live
 from tests.browser.y4m import blank_video, qr_video
 
@@ -68,6 +69,13 @@ def playwright_driver():
     driver.stop()
 
 
+def set_phone_clock(context) -> None:
+    """The phone reads the same time as the server: when a test or ZHIBU_TODAY moved the server's
+    clock (sync/clock.py), Playwright's clock starts the page's Date there and lets it run."""
+    if clock.is_shifted():
+        context.clock.install(time=clock.now())
+
+
 class Phones:
     """Launches browsers (one per fake video) and phone-sized contexts; closes all of them, and
     fails the test on any uncaught error in a page."""
@@ -98,6 +106,7 @@ class Phones:
     def phone(self, video: Path | None = None, browser=None, **options):
         """A new page in a fresh phone-sized context (of `browser`, or of a browser launched now)."""
         context = (browser or self.browser(video)).new_context(**{**CONTEXT_OPTIONS, **options})
+        set_phone_clock(context)
         self._contexts.append(context)
         context.on("page", self._watch)
         return context.new_page()
@@ -106,6 +115,7 @@ class Phones:
         """A browser with a profile on disk (IndexedDB and the service worker survive closing it)."""
         context = self.driver.chromium.launch_persistent_context(
             user_data_dir, **live.launch_options(video or self.video(None)), **{**CONTEXT_OPTIONS, **options})
+        set_phone_clock(context)
         self._contexts.append(context)
         context.on("page", self._watch)
         for page in context.pages:

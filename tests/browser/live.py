@@ -18,6 +18,8 @@ import time
 import uuid
 from pathlib import Path
 
+from sync import clock
+
 ROOT = Path(__file__).resolve().parents[2]
 DIST = ROOT / "pwa" / "dist"
 CHROMIUM = os.environ.get("ZHIBU_CHROMIUM", "/usr/bin/chromium")
@@ -142,7 +144,7 @@ class Cast:
 
 def make_cast(app, *, names: dict | None = None, event_title: str | None = None) -> Cast:
     from server.cards.operations import issue_card
-    from server.core.db import db, utcnow
+    from server.core.db import db
     from server.core.enums import BranchRoleKind, EventKind, MemberStatus, Sector
     from tests.server import factories as f
 
@@ -165,7 +167,7 @@ def make_cast(app, *, names: dict | None = None, event_title: str | None = None)
         f.create_floating(floating, a)
         for person in (member, member2, floating):
             issue_card(person, None, actor_id=None)
-        starts = utcnow().replace(microsecond=0) - dt.timedelta(minutes=10)
+        starts = clock.now().replace(microsecond=0) - dt.timedelta(minutes=10)
         event = f.create_event_for(a, EventKind.general_assembly, event_title or "党员大会", starts_at=starts,
                                    place="村委会会议室")
         event.ends_at = starts + dt.timedelta(hours=2)
@@ -185,7 +187,7 @@ def live_event(app, branch_id: int, **kw) -> dict:
 def event_code_now(event: dict, at: float | None = None) -> str:
     from sync.eventcode import event_qr_payload
 
-    return event_qr_payload(event["id"], event["secret"], time.time() if at is None else at)
+    return event_qr_payload(event["id"], event["secret"], clock.now().timestamp() if at is None else at)
 
 
 # ---------------------------------------------------------------------------- server-side truth

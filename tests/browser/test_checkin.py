@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import io
 import re
-import time
 
 from PIL import Image
 from playwright.sync_api import expect
 
+from sync import clock
 from sync.eventcode import event_qr_payload, parse_event_qr
 from tests.browser import live
 from tests.browser.y4m import frame_with, write_y4m
@@ -42,7 +42,7 @@ def test_secretary_shows_the_code_offline_and_a_member_signs_in_with_it(phones, 
     text = qr.get_attribute("data-qr")
     parsed = parse_event_qr(text)
     assert parsed is not None and parsed.event_id == event["id"]
-    now = time.time()
+    now = clock.now().timestamp()
     assert text in {event_qr_payload(event["id"], event["secret"], now + d) for d in (-30, 0, 30)}, \
         "the phone made the code offline from the event's secret and the current step"
 

@@ -9,6 +9,7 @@ docs/screenshots/ (see test_screenshots.py). Runs on SQLite only.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 
@@ -16,6 +17,7 @@ import openpyxl
 import pytest
 from playwright.sync_api import expect
 
+from sync import clock
 from tests.browser import live
 
 expect.set_options(timeout=15_000)
@@ -26,13 +28,14 @@ PASSWORD = "zhibu-demo"
 BRANCHES = ["红旗村党支部", "县财政局机关党支部", "星火科技有限公司党支部"]
 
 
-@pytest.fixture(scope="module")
-def demo_server(_sqlite_template, tmp_path_factory):
+@contextlib.contextmanager
+def serving_the_demo(template, tmp_path_factory):
+    """A live server on a database of its own, with the demo loaded on the clock's today."""
     from server.core.db import db
     from server.demo.operations import load_demo
 
     workdir = tmp_path_factory.mktemp("live-demo")
-    url = live.copy_template(_sqlite_template, workdir)
+    url = live.copy_template(template, workdir)
     saved = os.environ.get("ZHIBU_INSTANCE_PATH")
     try:
         with live.LiveServer(url, workdir / "instance") as server:
@@ -47,6 +50,19 @@ def demo_server(_sqlite_template, tmp_path_factory):
             os.environ.pop("ZHIBU_INSTANCE_PATH", None)
         else:
             os.environ["ZHIBU_INSTANCE_PATH"] = saved
+
+
+@pytest.fixture(scope="module")
+def demo_server(_sqlite_template, tmp_path_factory):
+    with serving_the_demo(_sqlite_template, tmp_path_factory) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def dated_demo_server(suite_date, _sqlite_template, tmp_path_factory):
+    """The demo loaded on the `suite_date` the test runs on (the phones' clocks follow it)."""
+    with serving_the_demo(_sqlite_template, tmp_path_factory) as server:
+        yield server
 
 
 def demo_api_get(app, username: str, path: str):
@@ -137,7 +153,7 @@ def test_attendance_sheet_exports_to_excel(phones, demo_server, tmp_path):
     with app.app_context():
         event_id, title = db.session.execute(
             sa.select(Event.id, Event.title).where(Event.branch_id == 1).order_by(Event.starts_at.desc())
-            .where(Event.starts_at < sa.func.current_timestamp())).first()
+            .where(Event.starts_at < clock.now())).first()
         db.session.remove()
     page = phones.phone(accept_downloads=True)
     live.login(page, demo_server.url, SECRETARY, PASSWORD)
@@ -156,19 +172,30 @@ def tiny_png() -> bytes:
             + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b""))
 
 
-def test_minutes_written_offline_upload_and_turn_the_rule_met(phones, demo_server):
-    """The committee meeting lacking minutes: written offline (waiting in the sync bar), uploaded
-    when online with a photo, and 3M1-committee is then met."""
+@pytest.mark.dated
+def test_minutes_written_offline_upload_and_turn_the_rule_met(phones, dated_demo_server):
+    """The committee meeting lacking minutes (the demo's latest one: this month's once held, last
+    month's before that): written offline (waiting in the sync bar), uploaded when online with a
+    photo, and 3M1-committee of that meeting's month is then met."""
     import sqlalchemy as sa
 
     from server.core.db import db
+    from server.core.enums import EventKind
+    from server.events.models import Event
     from server.minutes.models import Minutes, MinutesPhoto
 
-    app, url = demo_server.app, demo_server.url
-    before = demo_api_get(app, SECRETARY, "/api/v1/branches/1/compliance")
+    app, url = dated_demo_server.app, dated_demo_server.url
+    with app.app_context():
+        meeting = db.session.scalars(
+            sa.select(Event).where(Event.branch_id == 1, Event.kind == EventKind.branch_committee_meeting,
+                                   Event.ends_at <= clock.now()).order_by(Event.starts_at.desc())).first()
+        event_id, day = meeting.id, meeting.starts_at.astimezone(clock.CHINA).date()
+        db.session.remove()
+    compliance = f"/api/v1/branches/1/compliance?year={day.year}&month={day.month}"
+    before = demo_api_get(app, SECRETARY, compliance)
     step = next(r for r in before["results"] if r["rule"] == "3M1-committee")
     assert step["state"] != "met" and step["next_step"]["key"] == "meeting.incomplete", step
-    event_id = step["next_step"]["params"]["event_id"]
+    assert step["next_step"]["params"]["event_id"] == event_id
 
     page = phones.phone()
     live.login(page, url, SECRETARY, PASSWORD)
@@ -176,7 +203,7 @@ def test_minutes_written_offline_upload_and_turn_the_rule_met(phones, demo_serve
     expect(page.get_by_test_id("minutes")).to_be_visible()
     page.context.set_offline(True)
     live.wait_sync_state(page, "offline")
-    page.get_by_test_id("minutes-text").fill("会议时间：11月2日。参加人员：支委全体。议题：研究年底组织生活会安排。")
+    page.get_by_test_id("minutes-text").fill(f"会议时间：{day.month}月{day.day}日。参加人员：支委全体。议题：研究下月工作安排。")
     page.get_by_test_id("minutes-save").click()
     page.get_by_test_id("minutes-photo").set_input_files(
         files=[{"name": "minutes.png", "mimeType": "image/png", "buffer": tiny_png()}])
@@ -187,11 +214,11 @@ def test_minutes_written_offline_upload_and_turn_the_rule_met(phones, demo_serve
     live.wait_sync_state(page, "synced", pending=0)
     with app.app_context():
         minutes = db.session.scalars(sa.select(Minutes).where(Minutes.event_id == event_id)).one()
-        assert "研究年底组织生活会安排" in minutes.text
+        assert "研究下月工作安排" in minutes.text
         assert db.session.scalar(sa.select(sa.func.count()).select_from(MinutesPhoto)
                                  .where(MinutesPhoto.minutes_id == minutes.id)) == 1
         db.session.remove()
-    after = demo_api_get(app, SECRETARY, "/api/v1/branches/1/compliance")
+    after = demo_api_get(app, SECRETARY, compliance)
     assert next(r for r in after["results"] if r["rule"] == "3M1-committee")["state"] == "met"
 
 

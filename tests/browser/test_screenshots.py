@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 from tests.browser import live
 from tests.browser.test_checkin import open_managed_event
 from tests.browser.test_secretary_and_rejections import sign_in_by_api
+from sync import clock
 
 expect.set_options(timeout=15_000)
 
@@ -33,7 +34,7 @@ SCREENS = [
 def furnish(app, cast) -> None:
     """A lived-in branch: a past lecture (confirmed), a coming activity day with its notice, more
     members, one of them excused."""
-    from server.core.db import db, utcnow
+    from server.core.db import db
     from server.core.enums import CheckinMethod, EventKind
     from server.events.operations import decide_leave, publish_notice, request_leave
     from server.org.models import Branch, Member
@@ -42,7 +43,7 @@ def furnish(app, cast) -> None:
     with app.app_context():
         a = db.session.get(Branch, cast.branch_a)
         member = db.session.get(Member, cast.member_id)
-        now = utcnow().replace(microsecond=0)
+        now = clock.now().replace(microsecond=0)
         past = f.create_event_for(a, EventKind.party_lecture, "党课：学习新修订的党章", starts_at=now - dt.timedelta(days=6),
                                   place="党员活动室")
         f.create_record(member, event=past, checkin_method=CheckinMethod.event_code,

@@ -5,10 +5,10 @@ Runs on SQLite only (see conftest.py); the sync rules are covered on both backen
 from __future__ import annotations
 
 import re
-import time
 
 from playwright.sync_api import expect
 
+from sync import clock
 from tests.browser import live
 from tests.browser.test_checkin import open_managed_event
 from tests.server.synckit import code_scan, push
@@ -80,7 +80,7 @@ def test_a_rejected_scan_is_told_in_plain_chinese(phones, live_server, cast):
     page.get_by_test_id("scan-again").click()
     page.context.set_offline(True)
     live.wait_sync_state(page, "offline")
-    stale = live.event_code_now(event, at=time.time() - 600)
+    stale = live.event_code_now(event, at=clock.now().timestamp() - 600)
     page.get_by_test_id("manual-code").fill(stale)
     page.get_by_test_id("manual-submit").click()
     expect(result).to_have_attribute("data-kind", "saved")

@@ -7,11 +7,12 @@ import datetime as dt
 
 from server.auth.operations import create_user
 from server.cards.operations import issue_card
-from server.core.db import db, utcnow
+from server.core.db import db
 from server.core.enums import BranchRoleKind, EventKind, MemberStatus, RecordKind, Sector
 from server.events.operations import create_event
 from server.org.models import Branch, BranchRole, Committee, FloatingMembership, Group, Member
 from server.records.models import Record
+from sync import clock
 
 PASSWORD = "correct horse battery"
 
@@ -62,7 +63,7 @@ def create_floating(member, host, starts_on=None, ends_on=None) -> FloatingMembe
 
 
 def create_event_for(branch, kind=EventKind.general_assembly, title="党员大会", starts_at=None, **kw):
-    starts_at = starts_at or utcnow().replace(microsecond=0) + dt.timedelta(days=1)
+    starts_at = starts_at or clock.now().replace(microsecond=0) + dt.timedelta(days=1)
     data = {"kind": kind, "title": title, "starts_at": starts_at, "ends_at": starts_at + dt.timedelta(hours=2), **kw}
     return create_event(branch, data, actor_id=None)
 

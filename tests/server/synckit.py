@@ -3,18 +3,18 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import time
 import uuid
 
-from server.core.db import db, utcnow
+from server.core.db import db
 from server.events.models import Event
+from sync import clock
 from sync.eventcode import event_qr_payload
 
 _seq = itertools.count()
 
 
 def now_ms() -> int:
-    return int(time.time() * 1000)
+    return clock.now_ms()
 
 
 def nonce() -> str:
@@ -27,7 +27,7 @@ def live_event(app, branch_id: int, *, started_minutes_ago=10, hours=2, **kw) ->
     from tests.server.factories import create_event_for
 
     with app.app_context():
-        starts = utcnow().replace(microsecond=0) - dt.timedelta(minutes=started_minutes_ago)
+        starts = clock.now().replace(microsecond=0) - dt.timedelta(minutes=started_minutes_ago)
         event = create_event_for(db.session.get(Branch, branch_id), starts_at=starts,
                                  title=kw.pop("title", f"活动{next(_seq)}"), **kw)
         event.ends_at = starts + dt.timedelta(hours=hours)

@@ -1,7 +1,8 @@
 """Property-based fuzzing of the API from its own OpenAPI document (schemathesis 4).
 
 Every operation of /api/v1/openapi.json gets generated requests, valid and invalid, sent to the
-app in-process (WSGI) on each database backend, logged in once as a secretary (so requests get
+app in-process (WSGI) on each database backend (the module's shared world; each operation's
+requests are rolled back after it, tests/conftest.py `rolled_back`), logged in once as a secretary (so requests get
 past the access checks into the operations) and once as a plain member. Two properties:
 no response is a 5xx (an unexpected exception fails the test too: TESTING propagates it), and
 every error is JSON of the one shape the API promises, {code, status, message[, errors]}.
@@ -29,7 +30,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
 from sync import PROTOCOL_VERSION
-from tests.conftest import TEST_CONFIG
+from tests.conftest import TEST_CONFIG, rolled_back
 from tests.server.factories import PASSWORD
 
 API = "/api/v1"
@@ -106,18 +107,26 @@ def fuzz_config(ids: dict) -> schemathesis.Config:
     })
 
 
-@pytest.fixture
-def ids(app, world) -> dict:
-    """The world's ids, and a leave request (the member's, from A's event) to decide on."""
+@pytest.fixture(scope="module")
+def fuzz_world(shared_world) -> dict:
+    """The module's shared world's ids, and a leave request (the member's, from A's event) to decide on."""
     from server.core.db import db
     from server.events.models import Event
     from server.events.operations import request_leave
     from server.org.models import Member
 
+    world, app = shared_world.world, shared_world.app
     with app.app_context():
         leave = request_leave(db.session.get(Event, world.event_a), db.session.get(Member, world.member), "出差")
         db.session.commit()
         return {**dataclasses.asdict(world), "leave": leave.id}
+
+
+@pytest.fixture
+def fuzzed_app(shared_world, fuzz_world):
+    """Each operation's requests land on the shared world and are rolled back after it."""
+    with rolled_back(shared_world.app) as app:
+        yield app
 
 
 def error_shape(ctx, response, case):
@@ -134,8 +143,9 @@ def error_shape(ctx, response, case):
 
 
 @pytest.fixture
-def bearer(client):
+def bearer(fuzzed_app):
     """Bearer tokens of `username`: the shared pair, or a fresh one for logout (which revokes it)."""
+    client = fuzzed_app.test_client()
 
     def login(username):
         response = client.post(f"{API}/auth/login", json={"username": username, "password": PASSWORD})
@@ -154,11 +164,11 @@ def bearer(client):
 
 
 @pytest.mark.parametrize("label", OPERATIONS)
-def test_api_fuzz(app, ids, bearer, label):
-    operation = _schema(tuple(sorted(ids.items()))).find_operation_by_label(label)
+def test_api_fuzz(fuzzed_app, fuzz_world, bearer, label):
+    operation = _schema(tuple(sorted(fuzz_world.items()))).find_operation_by_label(label)
     cases = st.one_of(operation.as_strategy(generation_mode=mode) for mode in GenerationMode)
     for username, max_examples in FUZZ_USERS.items():
-        fuzz(app, cases, username, functools.partial(bearer, username, operation.path), max_examples)
+        fuzz(fuzzed_app, cases, username, functools.partial(bearer, username, operation.path), max_examples)
 
 
 def fuzz(app, cases, username, token, max_examples):

@@ -7,6 +7,7 @@ from server.core.enums import EventKind
 from server.org.models import Branch, Group
 from tests.server import factories
 from tests.server.synckit import code_scan, live_event, push
+from sync import clock
 
 
 def sheet(client, auth, event_id, who="secretary_a"):
@@ -24,12 +25,12 @@ def test_sheet_shows_present_excused_absent_and_duplicates(app, client, auth, wo
                           headers=auth.headers("secretary_a"))
     assert decided.status_code == 200, decided.json
     with app.app_context():
-        from server.events.models import Event
-        from server.core.db import utcnow
         import datetime as dt
 
+        from server.events.models import Event
+    
         e = db.session.get(Event, event["id"])
-        e.starts_at = utcnow() - dt.timedelta(minutes=10)
+        e.starts_at = clock.now() - dt.timedelta(minutes=10)
         e.checkin_opens_at = e.starts_at - dt.timedelta(minutes=30)
         db.session.commit()
     push(client, auth.headers("member"), [code_scan(event)], device="phone-aaaa")

@@ -11,6 +11,7 @@ from server.core.enums import EventKind, EventStatus
 from server.events.models import Event
 from server.org.models import Branch, Group, Member
 from tests.server import factories
+from tests.server.calendars import published_until
 
 D = dt.date
 
@@ -89,7 +90,11 @@ SCHEDULE_2027 = """date,kind,name
 """
 
 
-def test_a_top_level_committee_loads_the_schedule_and_it_overrides_the_package(client, auth, world):
+def test_a_top_level_committee_loads_the_schedule_and_it_overrides_the_package(client, auth, world, monkeypatch):
+    from server.calendar import days
+
+    # The package as it was before the 2027 notice (tests/server/calendars.py).
+    monkeypatch.setattr(days, "package_year", published_until(2026))
     before = client.get("/api/v1/calendar/years/2027", headers=auth.headers("member"))
     assert before.status_code == 200 and before.json["source"] == "estimated"
     assert before.json["activity_days"][9] == "2027-10-06"
@@ -140,10 +145,8 @@ def test_only_top_level_committee_accounts_load_schedules(app, client, auth, wor
     assert client.delete("/api/v1/calendar/years/2030", headers=auth.headers("secretary_a")).status_code == 403
 
 
-def test_calendar_status_warns_in_november_until_next_year_is_loaded(client, auth, world, monkeypatch):
-    from server.calendar import days
-
-    monkeypatch.setattr(days, "china_today", lambda: D(2029, 11, 2))
+def test_calendar_status_warns_in_november_until_next_year_is_loaded(client, auth, world, clock):
+    clock.set_now(D(2029, 11, 2))
     client.put("/api/v1/calendar/years/2029", json={"csv": "2029-01-01,rest"}, headers=auth.headers("committee"))
     status = client.get("/api/v1/calendar/status", headers=auth.headers("member"))
     assert status.status_code == 200
@@ -151,7 +154,7 @@ def test_calendar_status_warns_in_november_until_next_year_is_loaded(client, aut
     assert status.json["years"] == [{"year": 2029, "source": "override"}, {"year": 2030, "source": "estimated"}]
     client.put("/api/v1/calendar/years/2030", json={"csv": "2030-01-01,rest"}, headers=auth.headers("committee"))
     assert client.get("/api/v1/calendar/status", headers=auth.headers("member")).json["warning"] is None
-    monkeypatch.setattr(days, "china_today", lambda: D(2029, 10, 30))
+    clock.set_now(D(2029, 10, 30))
     client.delete("/api/v1/calendar/years/2030", headers=auth.headers("committee"))
     assert client.get("/api/v1/calendar/status", headers=auth.headers("member")).json["warning"] is None
 

@@ -19,10 +19,8 @@ TODAY = D(2026, 10, 20)
 
 
 @pytest.fixture
-def frozen(monkeypatch):
-    from server.calendar import days
-
-    monkeypatch.setattr(days, "china_today", lambda: TODAY)
+def frozen(clock):
+    clock.set_now(TODAY)
     return TODAY
 
 
@@ -183,10 +181,8 @@ def test_the_committee_view_costs_the_same_queries_for_many_branches(app, client
     assert many == few
 
 
-def test_the_calendar_warning_shows_on_the_compliance_views(client, auth, world, monkeypatch):
-    from server.calendar import days
-
-    monkeypatch.setattr(days, "china_today", lambda: D(2029, 11, 2))
+def test_the_calendar_warning_shows_on_the_compliance_views(client, auth, world, clock):
+    clock.set_now(D(2029, 11, 2))
     client.put("/api/v1/calendar/years/2029", json={"csv": "2029-01-01,rest"}, headers=auth.headers("committee"))
     branch = get(client, auth, f"/api/v1/branches/{world.branch_a}/compliance")
     assert branch["calendar_warning"]["year"] == 2030

@@ -11,6 +11,7 @@ from server.compliance.registry import BRANCH, GROUP, MONTH, QUARTER, REGISTRY, 
 from server.compliance.operations import evaluate
 from server.core.enums import EventKind as K
 from server.core.enums import EventStatus, FilingDecision, FilingKind
+from tests.server.calendars import package_without_notice, published_until
 
 D = dt.date
 CAL = HolidayCalendar()  # the package's calendar (2026 is official in it)
@@ -376,3 +377,143 @@ def test_evaluate_gives_one_row_per_rule_and_group_with_a_known_state(today):
     assert len(rows) == len(REGISTRY) + 1  # 3M1-group twice
     assert {r["state"] for r in rows} <= {s.value for s in State}
     assert all(r["next_step"] is None or r["next_step"]["text"] for r in rows)
+
+
+# --- date boundaries: the days on which rules change state ----------------------------------------
+# The first and last day of a month, a quarter and a year, the leap day of 2028, a month whose
+# first Wednesday is a holiday, and January with the new year's schedule not loaded. The calendar
+# for 2027 and 2028 is a fixed one (`package_without_notice`), not whatever the installed
+# `holidays` release knows (tests/server/calendars.py), so these cases mean the same thing after
+# the next release.
+
+EST = HolidayCalendar(package=package_without_notice)
+
+
+def periods(year, month):
+    from server.compliance.registry import periods_for
+
+    return periods_for(year, month)
+
+
+@pytest.mark.parametrize(("last_day", "first_day"), [
+    (D(2026, 10, 31), D(2026, 11, 1)),  # a month
+    (D(2027, 3, 31), D(2027, 4, 1)),  # a quarter
+    (D(2026, 12, 31), D(2027, 1, 1)),  # a year
+    (D(2028, 2, 29), D(2028, 3, 1)),  # the leap day
+])
+def test_a_month_without_its_committee_meeting_is_due_on_its_last_day_and_missed_the_next(last_day, first_day):
+    month = periods(last_day.year, last_day.month)[MONTH]
+    assert month.end == last_day
+    f = facts(calendar=EST)
+    assert judge("3M1-committee", f, month, last_day).state == State.due
+    missed = judge("3M1-committee", f, month, first_day)
+    assert missed.state == State.missed and missed.deadline == last_day
+    # The next month opens due, whatever happened before.
+    following = periods(first_day.year, first_day.month)[MONTH]
+    assert following.start == first_day and judge("3M1-committee", f, following, first_day).state == State.due
+
+
+@pytest.mark.parametrize("day", [D(2026, 10, 1), D(2026, 10, 31), D(2028, 2, 1), D(2028, 2, 29)])
+def test_a_meeting_on_the_first_or_last_day_of_the_month_counts_for_that_month_only(day):
+    meeting = ev(K.branch_committee_meeting, day)
+    f = facts([meeting], calendar=EST)
+    month = periods(day.year, day.month)[MONTH]
+    assert judge("3M1-committee", f, month, day).state == State.met  # held today, attendance taken
+    before = D(day.year, day.month, 1) - dt.timedelta(days=1)
+    after = month.end + dt.timedelta(days=1)
+    for other in (before, after):
+        other_month = periods(other.year, other.month)[MONTH]
+        assert judge("3M1-committee", f, other_month, other).state == State.due
+
+
+def test_a_quarters_assembly_on_its_last_day_counts_and_on_the_next_day_belongs_to_the_next_quarter():
+    q1 = periods(2027, 3)[QUARTER]
+    assert (q1.start, q1.end) == (D(2027, 1, 1), D(2027, 3, 31))
+    on_the_last_day = facts([ev(K.general_assembly, D(2027, 3, 31))], calendar=EST)
+    assert judge("3M1-assembly", on_the_last_day, q1, D(2027, 3, 31)).state == State.met
+    a_day_late = facts([ev(K.general_assembly, D(2027, 4, 1))], calendar=EST)
+    assert judge("3M1-assembly", a_day_late, q1, D(2027, 3, 31)).state == State.due
+    assert judge("3M1-assembly", a_day_late, q1, D(2027, 4, 1)).state == State.missed
+    assert judge("3M1-assembly", a_day_late, periods(2027, 4)[QUARTER], D(2027, 4, 1)).state == State.met
+    assert judge("3M1-lecture", facts(calendar=EST), q1, D(2027, 4, 1)).state == State.missed
+
+
+def test_the_years_rules_on_31_december_and_1_january():
+    y26 = periods(2026, 12)[YEAR]
+    assert y26.end == D(2026, 12, 31)
+    f = facts(calendar=EST)
+    assert judge("EVAL-held", f, y26, D(2026, 12, 31)).state == State.due
+    assert judge("EVAL-held", f, y26, D(2027, 1, 1)).state == State.missed
+    assert judge("OLM-held", f, y26, D(2026, 12, 31)).state in (State.due, State.late)
+    assert judge("OLM-held", f, y26, D(2027, 1, 1)).state == State.missed
+    held = facts([ev(K.evaluation_meeting, D(2026, 12, 31))], calendar=EST)
+    assert judge("EVAL-held", held, y26, D(2026, 12, 31)).state == State.met
+    # The new year's plan: due from its first day until 31 January, late from 1 February.
+    y27 = periods(2027, 1)[YEAR]
+    assert judge("DAY-plan", f, y27, D(2027, 1, 1)).state == State.due
+    assert judge("DAY-plan", f, y27, D(2027, 1, 31)).state == State.due
+    assert judge("DAY-plan", f, y27, D(2027, 2, 1)).state == State.late
+    filed_on_the_31st = facts([], [filing(FilingKind.activity_day_plan, 2027, D(2027, 1, 31))], calendar=EST)
+    assert judge("DAY-plan", filed_on_the_31st, y27, D(2027, 2, 1)).state == State.met
+
+
+def test_the_leap_day_the_month_ends_on_the_29th_and_the_march_notice_deadline_falls_on_the_27th():
+    feb = periods(2028, 2)[MONTH]
+    assert feb.end == D(2028, 2, 29) and feb.label == "2028-02"
+    assert periods(2028, 2)[QUARTER].end == D(2028, 3, 31)
+    # 1 March 2028 is a Wednesday: the activity day, three days after the 27th, across the 29th.
+    rule_day = EST.activity_day_for(2028, 3)
+    assert rule_day == D(2028, 3, 1)
+    march = periods(2028, 3)[MONTH]
+    planned_day = facts([planned(K.activity_day, rule_day)], calendar=EST)
+    notice = judge("DAY-notice", planned_day, march, D(2028, 2, 27))
+    assert notice.deadline == D(2028, 2, 27) and notice.state == State.due
+    assert judge("DAY-notice", planned_day, march, D(2028, 2, 28)).state == State.late
+    on_time = facts([ev(K.activity_day, rule_day, notice_on=D(2028, 2, 27))], calendar=EST)
+    assert judge("DAY-notice", on_time, march, D(2028, 3, 2)).state == State.met
+    a_day_short = facts([ev(K.activity_day, rule_day, notice_on=D(2028, 2, 28))], calendar=EST)
+    result = judge("DAY-notice", a_day_short, march, D(2028, 3, 2))
+    assert result.state == State.late and result.next_step.params["days_ahead"] == 2
+    # February's own activity day (the 2nd) was held: met on the 29th, and the month then closes.
+    feb_day = EST.activity_day_for(2028, 2)
+    held = facts([ev(K.activity_day, feb_day)], calendar=EST)
+    assert judge("DAY-date", held, feb, D(2028, 2, 29)).state == State.met
+    assert judge("DAY-date", facts(calendar=EST), feb, D(2028, 2, 29)).state == State.late
+    assert judge("DAY-date", facts(calendar=EST), feb, D(2028, 3, 1)).state == State.missed
+
+
+def test_october_2026_activity_day_through_the_month_when_the_first_wednesday_is_a_holiday():
+    assert CAL.activity_day_for(2026, 10) == D(2026, 10, 14)
+    nothing = facts()
+    states = {day: judge("DAY-date", nothing, OCT, day).state
+              for day in (D(2026, 10, 1), D(2026, 10, 7), D(2026, 10, 14), D(2026, 10, 15), D(2026, 10, 31),
+                          D(2026, 11, 1))}
+    assert states == {D(2026, 10, 1): State.due, D(2026, 10, 7): State.due, D(2026, 10, 14): State.due,
+                      D(2026, 10, 15): State.late, D(2026, 10, 31): State.late, D(2026, 11, 1): State.missed}
+    # The notice is due by the 11th (three days before the 14th), not by the 4th.
+    assert judge("DAY-notice", nothing, OCT, D(2026, 10, 11)).state == State.due
+    assert judge("DAY-notice", nothing, OCT, D(2026, 10, 12)).state == State.late
+
+
+def test_january_with_the_new_years_schedule_not_loaded():
+    calendar = HolidayCalendar(package=published_until(2026))
+    assert calendar.source(2026) == "package" and calendar.source(2027) == "estimated"
+    # From November, and on 31 December, the warning names the coming year...
+    assert calendar.schedule_warning(D(2026, 10, 31)) is None
+    assert calendar.schedule_warning(D(2026, 12, 31))["year"] == 2027
+    # ...and from 1 January the year is running on estimates: the warning stays, all January.
+    for day in (D(2027, 1, 1), D(2027, 1, 31)):
+        assert calendar.schedule_warning(day)["year"] == 2027
+    # January's activity day is computed from the estimate (6 January, a Wednesday) and judged so.
+    january = periods(2027, 1)[MONTH]
+    assert calendar.activity_day_for(2027, 1) == D(2027, 1, 6)
+    f = facts([ev(K.activity_day, D(2027, 1, 6))], calendar=calendar)
+    assert judge("DAY-date", f, january, D(2027, 1, 7)).state == State.met
+    # Once the committee loads 2027 (New Year's Day a rest day, the 6th a day off), the activity
+    # day moves a week and the warning goes.
+    loaded = HolidayCalendar([Override(2027, {D(2027, 1, 1): "元旦", D(2027, 1, 6): "调休"}, {})],
+                             package=published_until(2026))
+    assert loaded.schedule_warning(D(2027, 1, 1)) is None
+    assert loaded.activity_day_for(2027, 1) == D(2027, 1, 13)
+    moved = judge("DAY-date", facts([ev(K.activity_day, D(2027, 1, 6))], calendar=loaded), january, D(2027, 1, 7))
+    assert moved.state == State.late and moved.next_step.key == "day.off_date"

@@ -1,29 +1,66 @@
 """The demo data set (`flask demo`): complete, consistent with the invariants, and idempotent."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
 import sqlalchemy as sa
 
 from server.cards.models import Card
-from server.core.db import db, utcnow
+from server.core.db import db
 from server.core.enums import (
-    CardKind, CardStatus, CheckinMethod, EventKind, EventStatus, MemberStatus, RecordKind, Sector,
+    CardKind,
+    CardStatus,
+    CheckinMethod,
+    EventKind,
+    EventStatus,
+    MemberStatus,
+    RecordKind,
+    Sector,
 )
 from server.demo.operations import CHINA, DEMO_LOGINS, DEMO_PASSWORD, load_demo
 from server.events.models import Event
 from server.org.models import Branch, FloatingMembership, Member
 from server.records.models import Record
+from sync import clock
+from tests.conftest import rolled_back, shared_app
 
 
-@pytest.fixture
-def demo(app):
+@dataclasses.dataclass
+class Demo:
+    app: object
+    client: object
+    logins: list[tuple[str, str]]
+
+
+def _load(backend, request, tmp_path_factory) -> Demo:
+    app = shared_app(backend, request, tmp_path_factory)
     with app.app_context():
         created, logins = load_demo()
         db.session.commit()
     assert created
-    return logins
+    return Demo(app, app.test_client(), logins)
+
+
+# The demo is loaded once per backend for this module (and once per date for the `dated` tests);
+# each test reads it, and anything a test changes is rolled back (tests/conftest.py `rolled_back`).
+@pytest.fixture(scope="module")
+def _demo_today(backend, request, tmp_path_factory) -> Demo:
+    return _load(backend, request, tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def _demo_on_date(suite_date, backend, request, tmp_path_factory) -> Demo:
+    return _load(backend, request, tmp_path_factory)
+
+
+@pytest.fixture
+def demo(request, backend):
+    dated = request.node.get_closest_marker("dated") is not None
+    loaded = request.getfixturevalue("_demo_on_date" if dated else "_demo_today")
+    with rolled_back(loaded.app):
+        yield loaded
 
 
 def row_counts() -> dict[str, int]:
@@ -34,8 +71,8 @@ def login(client, username):
     return client.post("/api/v1/auth/login", json={"username": username, "password": DEMO_PASSWORD})
 
 
-def test_three_branches_one_per_sector_with_two_groups_and_about_thirty_members(app, demo):
-    with app.app_context():
+def test_three_branches_one_per_sector_with_two_groups_and_about_thirty_members(demo):
+    with demo.app.app_context():
         branches = db.session.scalars(sa.select(Branch)).all()
         assert {b.sector for b in branches} == {Sector.village, Sector.agency, Sector.enterprise}
         assert {b.name for b in branches} == {"红旗村党支部", "县财政局机关党支部", "星火科技有限公司党支部"}
@@ -48,8 +85,9 @@ def test_three_branches_one_per_sector_with_two_groups_and_about_thirty_members(
         assert len({m.dues_category for m in members}) >= 4
 
 
-def test_every_member_has_exactly_one_active_card_and_floating_members_a_floating_one(app, demo):
-    with app.app_context():
+@pytest.mark.dated
+def test_every_member_has_exactly_one_active_card_and_floating_members_a_floating_one(demo):
+    with demo.app.app_context():
         member_ids = set(db.session.scalars(sa.select(Member.id)))
         active = db.session.execute(
             sa.select(Card.member_id, Card.kind).where(Card.status == CardStatus.active)
@@ -59,13 +97,14 @@ def test_every_member_has_exactly_one_active_card_and_floating_members_a_floatin
         assert len(floating) == 3
         floating_ids = {fm.member_id for fm in floating}
         assert all(fm.host_branch_id != fm.member.branch_id for fm in floating)
-        assert all(fm.is_current(dt.date.today()) or fm.ends_on is None for fm in floating)
+        assert all(fm.is_current(clock.today()) or fm.ends_on is None for fm in floating)
         assert {m for m, kind in active if kind == CardKind.floating} == floating_ids
 
 
-def test_past_events_are_held_with_attendance_and_upcoming_events_exist(app, demo):
-    now = utcnow()
-    with app.app_context():
+@pytest.mark.dated
+def test_past_events_are_held_with_attendance_and_upcoming_events_exist(demo):
+    now = clock.now()
+    with demo.app.app_context():
         events = db.session.scalars(sa.select(Event)).all()
         past = [e for e in events if e.ends_at <= now]
         upcoming = [e for e in events if e.starts_at > now]
@@ -85,8 +124,8 @@ def test_past_events_are_held_with_attendance_and_upcoming_events_exist(app, dem
                 assert local.weekday() == 2 and (local.hour, local.minute) == (14, 30)
 
 
-def test_attendance_records_are_unique_per_member_and_event_and_partly_signed_off(app, demo):
-    with app.app_context():
+def test_attendance_records_are_unique_per_member_and_event_and_partly_signed_off(demo):
+    with demo.app.app_context():
         duplicates = db.session.execute(
             sa.select(Record.member_id, Record.event_id)
             .where(Record.event_id.is_not(None))
@@ -107,40 +146,40 @@ def test_attendance_records_are_unique_per_member_and_event_and_partly_signed_of
         assert {RecordKind.dues, RecordKind.service} <= kinds
 
 
-def test_every_demo_record_and_event_is_in_the_change_feed_for_phones(app, demo):
+def test_every_demo_record_and_event_is_in_the_change_feed_for_phones(demo):
     from server.sync_api.models import ChangeEntry
 
-    with app.app_context():
+    with demo.app.app_context():
         for entity, model in (("record", Record), ("event", Event), ("card", Card), ("member", Member)):
             fed = set(db.session.scalars(sa.select(ChangeEntry.entity_id).where(ChangeEntry.entity == entity)))
             assert fed == set(db.session.scalars(sa.select(model.id))), entity
 
 
-def test_demo_logins_work_and_the_secretary_manages_a_branch(client, demo):
-    usernames = [u for u, _ in demo]
+def test_demo_logins_work_and_the_secretary_manages_a_branch(demo):
+    usernames = [u for u, _ in demo.logins]
     assert {"hongqi_shuji", "caizheng_shuji", "xinghuo_shuji", "chengguan"} <= set(usernames)
-    assert demo == DEMO_LOGINS
-    tokens = login(client, "hongqi_shuji")
+    assert demo.logins == DEMO_LOGINS
+    tokens = login(demo.client, "hongqi_shuji")
     assert tokens.status_code == 200, tokens.json
-    me = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {tokens.json['access_token']}"})
+    me = demo.client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {tokens.json['access_token']}"})
     assert me.status_code == 200
     assert me.json["managed_branch_ids"] == [me.json["home_branch_id"]]
-    committee = login(client, "chengguan")
-    me = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {committee.json['access_token']}"})
+    committee = login(demo.client, "chengguan")
+    me = demo.client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {committee.json['access_token']}"})
     assert len(me.json["overseen_branch_ids"]) == 3
-    floating = login(client, "zhaolei")
-    me = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {floating.json['access_token']}"})
+    floating = login(demo.client, "zhaolei")
+    me = demo.client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {floating.json['access_token']}"})
     assert len(me.json["host_branch_ids"]) == 1 and me.json["managed_branch_ids"] == []
     for username in usernames:
-        assert login(client, username).status_code == 200, username
+        assert login(demo.client, username).status_code == 200, username
 
 
-def test_loading_twice_changes_nothing(app, demo):
-    with app.app_context():
+def test_loading_twice_changes_nothing(demo):
+    with demo.app.app_context():
         before = row_counts()
         created, logins = load_demo()
         db.session.commit()
-        assert not created and logins == demo
+        assert not created and logins == demo.logins
         assert row_counts() == before
 
 
@@ -169,27 +208,61 @@ def test_cli_if_empty_loads_an_empty_database_and_skips_a_filled_one(app):
         assert row_counts() == before
 
 
-def test_the_demo_gives_a_realistic_compliance_picture(app, client, demo):
-    from server.calendar.days import china_today
+def _previous_month(day: dt.date) -> tuple[int, int]:
+    return (day.year, day.month - 1) if day.month > 1 else (day.year - 1, 12)
+
+
+@pytest.mark.dated
+def test_the_demo_gives_a_realistic_compliance_picture(demo):
+    """What the demo promises a newcomer, on every day of the period (docs/compliance.md, "The demo"):
+    last month, Xinghuo's production group missed its meeting and the finance bureau sent the
+    activity-day notice late; Hongqi has not written up its latest committee meeting, so that
+    meeting's month is not met until it has minutes: this month once this month's meeting was
+    held, last month on the days before it."""
     from server.minutes.models import Minutes
 
-    today = china_today()
-    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
-    token = login(client, "chengguan").json["access_token"]
+    today, now = clock.today(), clock.now()
+    year, month = _previous_month(today)
+    token = login(demo.client, "chengguan").json["access_token"]
     headers = {"Authorization": f"Bearer {token}"}
-    committee_id = client.get("/api/v1/auth/me", headers=headers).json["committee_id"]
-    data = client.get(f"/api/v1/committees/{committee_id}/compliance?year={year}&month={month}", headers=headers).json
-    rows = {r["branch_name"]: r for r in data["branches"]}
+    committee_id = demo.client.get("/api/v1/auth/me", headers=headers).json["committee_id"]
+
+    def branch_rows(y, m):
+        data = demo.client.get(f"/api/v1/committees/{committee_id}/compliance?year={y}&month={m}", headers=headers).json
+        return {r["branch_name"]: r for r in data["branches"]}
+
+    rows = branch_rows(year, month)
     assert rows["星火科技有限公司党支部"]["states"]["3M1-group"] == "missed"
     assert rows["县财政局机关党支部"]["states"]["DAY-notice"] == "late"
-    assert rows["红旗村党支部"]["states"]["3M1-committee"] == "met"
     assert all(not r["silent"] for r in rows.values())
     assert sum(state == "met" for r in rows.values() for state in r["states"].values()) >= 15
-    with app.app_context():
-        held = db.session.scalars(sa.select(Event.id).where(Event.status == EventStatus.held)).all()
+
+    with demo.app.app_context():
+        hongqi = db.session.scalar(sa.select(Branch.id).where(Branch.name == "红旗村党支部"))
+        meetings = db.session.scalars(
+            sa.select(Event).where(Event.branch_id == hongqi, Event.kind == EventKind.branch_committee_meeting,
+                                   Event.ends_at <= now).order_by(Event.starts_at)).all()
+        latest = meetings[-1]
+        latest_month = latest.starts_at.astimezone(CHINA).date().replace(day=1)
         written = set(db.session.scalars(sa.select(Minutes.event_id)))
+        assert latest.id not in written and all(m.id in written for m in meetings[:-1])
+        held = db.session.scalars(sa.select(Event.id).where(Event.status == EventStatus.held)).all()
         assert 0.9 * len(held) <= len(written & set(held)) < len(held)
+    secretary = login(demo.client, "hongqi_shuji").json["access_token"]
+    query = f"year={latest_month.year}&month={latest_month.month}"
+    unwritten = demo.client.get(f"/api/v1/branches/{hongqi}/compliance?{query}",
+                                headers={"Authorization": f"Bearer {secretary}"}).json
+    rule = next(r for r in unwritten["results"] if r["rule"] == "3M1-committee")
+    assert rule["next_step"]["key"] == "meeting.incomplete" and rule["next_step"]["params"]["event_id"] == latest.id
+    if latest_month == today.replace(day=1):
+        # This month's meeting was held: it waits for its minutes, and last month is met.
+        assert rule["state"] == "due"
+        assert rows["红旗村党支部"]["states"]["3M1-committee"] == "met"
+    else:
+        # Before this month's meeting: last month's is the one without minutes, and the month is over.
+        assert (latest_month.year, latest_month.month) == (year, month)
+        assert rule["state"] == "missed" and rows["红旗村党支部"]["states"]["3M1-committee"] == "missed"
     if today >= dt.date(today.year, 1, 20):
-        filings = client.get(f"/api/v1/committees/{committee_id}/filings?kind=activity_day_plan&year={today.year}",
+        filings = demo.client.get(f"/api/v1/committees/{committee_id}/filings?kind=activity_day_plan&year={today.year}",
                              headers=headers).json
         assert len(filings) >= 2 and all(len(f["details"]["days"]) == 12 for f in filings)

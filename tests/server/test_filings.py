@@ -86,10 +86,8 @@ def test_rectification_items_recorded_updated_and_reviewed_at_next_years_meeting
                       headers=auth.headers("member_b")).status_code == 403
 
 
-def test_activity_day_plan_generated_on_rule_dates_editable_and_filed(app, client, auth, world, monkeypatch):
-    from server.calendar import days
-
-    monkeypatch.setattr(days, "china_today", lambda: dt.date(2026, 1, 5))
+def test_activity_day_plan_generated_on_rule_dates_editable_and_filed(app, client, auth, world, clock):
+    clock.set_now(dt.date(2026, 1, 5))
     generated = client.post(f"/api/v1/branches/{world.branch_a}/activity-day-plan",
                             json={"year": 2026, "place": "村党群服务中心", "themes": ["重温入党誓词"]},
                             headers=auth.headers("secretary_a"))
@@ -120,10 +118,8 @@ def test_activity_day_plan_generated_on_rule_dates_editable_and_filed(app, clien
     assert [f["id"] for f in plan.json["filings"]] == [filed.json["id"]]
 
 
-def test_the_plan_never_creates_activity_days_in_the_past(client, auth, world, monkeypatch):
-    from server.calendar import days
-
-    monkeypatch.setattr(days, "china_today", lambda: dt.date(2026, 10, 15))
+def test_the_plan_never_creates_activity_days_in_the_past(client, auth, world, clock):
+    clock.set_now(dt.date(2026, 10, 15))
     generated = client.post(f"/api/v1/branches/{world.branch_a}/activity-day-plan", json={"year": 2026},
                             headers=auth.headers("secretary_a"))
     assert [m["month"] for m in generated.json["months"] if m["event"]] == [11, 12]

@@ -3,8 +3,10 @@
 The table below is the access policy of SPEC.md written out. Each row is one request with a valid
 body (so that "allowed" means a 2xx, never a validation error) and the set of users it is allowed
 for; every other logged-in user gets 403 (or the row's `denied` status), a guest always gets 401.
-Each (row, user) cell is its own test on a fresh world, so calls that change state (issuing a
-card, confirming, ending a post) never leak into the next cell.
+Each (row, user) cell is its own test. The world is built once per backend for the module, its
+users logged in once, and every cell runs inside a transaction that is rolled back afterwards
+(the app's per-request commits become savepoints), so calls that change state (issuing a card,
+confirming, ending a post) never leak into the next cell.
 
 The cast (tests/server/factories.py): branches A and B under one committee, a third branch under
 `other_committee`. `member` is a member of A; `floating` is a member of B floating to A;
@@ -27,7 +29,8 @@ from collections.abc import Callable
 import pytest
 import sqlalchemy as sa
 
-from sync import PROTOCOL_VERSION
+from sync import PROTOCOL_VERSION, clock
+from tests.conftest import rolled_back
 
 API = "/api/v1"
 
@@ -77,16 +80,16 @@ def member_asks_leave(world) -> dict:
 
 
 def record_member_confirmed(world) -> dict:
-    from server.core.db import db, utcnow
+    from server.core.db import db
     from server.records.models import Record
 
     record = db.session.get(Record, world.record_member)
-    record.confirmed_at = utcnow()
+    record.confirmed_at = clock.now()
     db.session.commit()
     return {}
 
 
-NEXT_YEAR = dt.date.today().year + 1  # a plan or schedule is made for a year to come
+NEXT_YEAR = clock.today().year + 1  # a plan or schedule is made for a year to come
 
 
 def _branch_a(world):
@@ -316,15 +319,44 @@ def fill(value, ids: dict):
 CELLS = [pytest.param(row, role, id=f"{row.id}-{role}") for row in MATRIX for role in ROLES]
 
 
+@pytest.fixture
+def cell(shared_world):
+    """One cell: the module's shared world, everything the cell does rolled back at its end."""
+    with rolled_back(shared_world.app):
+        yield shared_world
+
+
+# The module's other tests use the same shared world, each in a rolled-back cell of its own.
+@pytest.fixture
+def app(cell):
+    return cell.app
+
+
+@pytest.fixture
+def world(cell):
+    return cell.world
+
+
+@pytest.fixture
+def client(cell):
+    return cell.app.test_client()
+
+
+@pytest.fixture
+def auth(cell):
+    return cell
+
+
 @pytest.mark.parametrize(("row", "role"), CELLS)
-def test_access(app, client, world, auth, row, role):
+def test_access(cell, row, role):
+    app, client, world = cell.app, cell.app.test_client(), cell.world
     ids = dataclasses.asdict(world)
     if row.setup:
         with app.app_context():
             ids |= row.setup(world)
     headers = {}
     if role != GUEST:
-        headers = {"Authorization": f"Bearer {auth.tokens(role)[row.token]}"}
+        headers = {"Authorization": f"Bearer {cell.auth.tokens(role)[row.token]}"}
     if row.files is not None:
         files = {k: (io.BytesIO(v[0]), v[1]) if isinstance(v, tuple) else v for k, v in row.files.items()}
         response = client.open(API + fill(row.url, ids), method=row.method, headers=headers, data=files,
@@ -343,6 +375,27 @@ def test_access(app, client, world, auth, row, role):
     assert response.status_code == expected, f"{role} {row.id}: {response.status_code} {response.get_data()[:500]!r}"
     if expected >= 400:
         assert response.json["code"] == expected and response.json["message"], response.json
+
+
+def test_a_cell_leaves_nothing_behind(shared_world):
+    """The rollback is real: what a cell wrote (a group here) is gone for the next cell."""
+    import sqlalchemy as sa
+
+    from server.core.db import db
+    from server.org.models import Group
+
+    matrix = shared_world
+
+    def groups():
+        with matrix.app.app_context():
+            return db.session.scalar(sa.select(sa.func.count()).select_from(Group))
+
+    before = groups()
+    with rolled_back(matrix.app):
+        created = matrix.app.test_client().post(f"{API}/branches/{matrix.world.branch_a}/groups",
+                                                json={"name": "临时小组"}, headers=matrix.headers(SA))
+        assert created.status_code == 201 and groups() == before + 1
+    assert groups() == before
 
 
 def test_the_matrix_covers_every_endpoint(app, world):

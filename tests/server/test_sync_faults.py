@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from server.core.db import db
 from server.records.models import Record
 from server.sync_api.models import Scan
+from sync import clock
 from sync.client import Outbox, Response, SyncClient, UrllibTransport, checkin_card, checkin_manual
 from tests.conftest import TEST_CONFIG
 from tests.server.factories import PASSWORD
@@ -213,7 +214,7 @@ def scenario(app, world, database_url, tmp_path):
     rng.shuffle(mutations)
     expected_members = {*extra, world.member, world.floating}
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ZHIBU_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ZHIBU_")} | clock.child_environ()
     env.update(ZHIBU_DATABASE_URL=database_url, ZHIBU_INSTANCE_PATH=str(tmp_path / "instance"),
                ZHIBU_SECRET_KEY=TEST_CONFIG["SECRET_KEY"], ZHIBU_JWT_SECRET_KEY=TEST_CONFIG["JWT_SECRET_KEY"],
                ZHIBU_CARD_SIGNING_KEY=TEST_CONFIG["CARD_SIGNING_KEY"],

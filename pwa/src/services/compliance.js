@@ -5,6 +5,7 @@ import * as db from '../db.js'
 import { api } from '../net.js'
 import { i18n } from '../i18n/index.js'
 import { formatDate } from './format.js'
+import { nowMs } from '../clock.js'
 
 export const STATES = ['met', 'due', 'late', 'missed', 'not-applicable']
 export const PERIOD_KINDS = ['month', 'quarter', 'year']
@@ -16,7 +17,7 @@ export const PERIOD_KINDS = ['month', 'quarter', 'year']
 export async function loadView(key, fetcher, { cache = db, online = true } = {}) {
   const res = online ? await fetcher() : { ok: false, network: true }
   if (res.ok && res.data) {
-    const savedMs = Date.now()
+    const savedMs = nowMs()
     await cache.saveCachedView(key, res.data, savedMs)
     return { source: 'server', data: res.data, savedMs }
   }

@@ -5,6 +5,7 @@ import { base64Decode } from '../sync/encoding.js'
 import { parseEventQr } from '../sync/eventcode.js'
 import { mutationEventId } from '../sync/mutations.js'
 import { session } from './session.js'
+import * as clock from '../clock.js'
 
 const byStart = (a, b) => String(a.starts_at).localeCompare(String(b.starts_at)) || a.id - b.id
 
@@ -31,7 +32,7 @@ export async function managedEvents() {
 
 export const getEvent = (id) => db.getEntity('event', Number(id))
 
-export function splitUpcoming(events, nowMs = Date.now()) {
+export function splitUpcoming(events, nowMs = clock.nowMs()) {
   const upcoming = []
   const past = []
   for (const e of events) (Date.parse(e.ends_at) >= nowMs ? upcoming : past).push(e)
@@ -39,7 +40,7 @@ export function splitUpcoming(events, nowMs = Date.now()) {
   return { upcoming, past }
 }
 
-export function windowState(event, nowMs = Date.now()) {
+export function windowState(event, nowMs = clock.nowMs()) {
   if (!event) return null
   const opens = Date.parse(event.checkin_opens_at ?? event.starts_at)
   const closes = Date.parse(event.checkin_closes_at ?? event.ends_at)
@@ -95,10 +96,4 @@ export async function branchNames() {
 
 export async function clockOffsetMs() {
   return (await db.getMeta('clock_offset_ms')) ?? 0
-}
-
-/** Today's date on this device, YYYY-MM-DD (card expiry is a calendar date). */
-export function todayIso(now = new Date()) {
-  const p = (n) => String(n).padStart(2, '0')
-  return `${now.getFullYear()}-${p(now.getMonth() + 1)}-${p(now.getDate())}`
 }

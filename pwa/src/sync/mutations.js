@@ -1,4 +1,5 @@
 // Building the mutations a device queues (docs/sync-protocol.md, "Mutations"). Pure.
+import { nowMs } from '../clock.js'
 
 export const PROTOCOL_VERSION = 1
 export const MAX_BATCH = 500
@@ -10,7 +11,7 @@ export function newNonce(cryptoImpl = globalThis.crypto) {
   return cryptoImpl.randomUUID().replace(/-/g, '')
 }
 
-const stamp = (now) => (now ?? Date.now)()
+const stamp = (now) => (now ?? nowMs)()
 
 export function checkinEventCode(eventQr, { eventId, now, nonce } = {}) {
   const m = { id: nonce ?? newNonce(), type: 'checkin_event_code', event_qr: eventQr, claimed_at_ms: stamp(now) }
@@ -38,7 +39,7 @@ export function recordConfirm(recordId, { nonce } = {}) {
 }
 
 /** An outbox row: the mutation with who queued it and when. Booleans are never stored (0/1 only). */
-export function outboxItem(mutation, username, { now = Date.now, eventId = null, memberId = null } = {}) {
+export function outboxItem(mutation, username, { now = nowMs, eventId = null, memberId = null } = {}) {
   if (!username) throw new Error('an outbox item needs the username that queued it')
   return {
     id: mutation.id, username, type: mutation.type, mutation, created_ms: now(), attempts: 0, last_error: null,

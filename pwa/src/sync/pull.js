@@ -1,6 +1,7 @@
 // Applying pull pages (docs/sync-protocol.md, "Pull"). Pure: the page comes from the network
 // function and goes to the storage function given as arguments.
 import { PROTOCOL_VERSION } from './mutations.js'
+import { nowMs } from '../clock.js'
 
 export const ENTITIES = ['event', 'record', 'card', 'member']
 export const entityKey = (entity, id) => `${entity}:${id}`
@@ -40,7 +41,7 @@ export function planPage(page) {
  *       storePage(plan) → void, now(), onPage({pages, changes}), maxPages
  */
 export async function pullAll(deps) {
-  const { getCursor, fetchPage, storePage, now = Date.now, limit = 500, onPage = () => {}, maxPages = 1000 } = deps
+  const { getCursor, fetchPage, storePage, now = nowMs, limit = 500, onPage = () => {}, maxPages = 1000 } = deps
   let cursor = await getCursor()
   let pages = 0
   let changes = 0

@@ -3,6 +3,7 @@
 // client as in the app with db.js and net.js.
 import { backoffDelay, retryAfterMs } from './backoff.js'
 import { MAX_BATCH, PROTOCOL_VERSION, newNonce } from './mutations.js'
+import { nowMs } from '../clock.js'
 
 export const FINAL = new Set(['applied', 'duplicate', 'rejected'])
 
@@ -30,7 +31,7 @@ export function ownItems(items, username) {
   return items.filter((item) => item.username === username)
 }
 
-export function pushBody(batch, { deviceId, now = Date.now, idempotencyKey }) {
+export function pushBody(batch, { deviceId, now = nowMs, idempotencyKey }) {
   return {
     protocol_version: PROTOCOL_VERSION,
     device_id: deviceId,
@@ -44,7 +45,7 @@ export function pushBody(batch, { deviceId, now = Date.now, idempotencyKey }) {
  * What a 200 answer means for the batch: which items leave the outbox, which rejections the
  * user must see, and which items stay (no final result for them).
  */
-export function applyPushResults(batch, response, { username, now = Date.now } = {}) {
+export function applyPushResults(batch, response, { username, now = nowMs } = {}) {
   const byId = new Map()
   for (const r of response?.results ?? []) if (r && typeof r.id === 'string') byId.set(r.id, r)
   const remove = []
@@ -85,7 +86,7 @@ export function applyPushResults(batch, response, { username, now = Date.now } =
  */
 export async function pushOutbox(username, deps) {
   const {
-    listPending, store, push, deviceId, now = Date.now, sleep = (ms) => new Promise((r) => setTimeout(r, ms)),
+    listPending, store, push, deviceId, now = nowMs, sleep = (ms) => new Promise((r) => setTimeout(r, ms)),
     random = Math.random, onProgress = () => {}, maxAttempts = 3, batchSize = MAX_BATCH, newKey = newNonce,
   } = deps
   const summary = {
