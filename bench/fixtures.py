@@ -388,8 +388,12 @@ def bearer(app, user_id: int) -> dict:
     from flask_jwt_extended import create_access_token
 
     from server.auth.models import User
+    from server.auth.operations import open_session
     from server.core.db import db
 
     with app.app_context():
-        token = create_access_token(db.session.get(User, user_id), expires_delta=dt.timedelta(hours=2))
+        user = db.session.get(User, user_id)
+        token = create_access_token(user, expires_delta=dt.timedelta(hours=2),
+                                    additional_claims={"sid": open_session(user)})
+        db.session.commit()
     return {"Authorization": f"Bearer {token}"}

@@ -71,7 +71,7 @@ def server_env(database_url: str, workdir: Path) -> dict[str, str]:
         ZHIBU_JWT_SECRET_KEY=BENCH_CONFIG["JWT_SECRET_KEY"],
         ZHIBU_CARD_SIGNING_KEY=BENCH_CONFIG["CARD_SIGNING_KEY"],
         ZHIBU_LOGIN_RATE_LIMIT_PER_ADDRESS=BENCH_CONFIG["LOGIN_RATE_LIMIT_PER_ADDRESS"],
-        ZHIBU_LOGIN_RATE_LIMIT_PER_ACCOUNT=BENCH_CONFIG["LOGIN_RATE_LIMIT_PER_ACCOUNT"],
+        ZHIBU_LOGIN_RATE_LIMIT_PER_ACCOUNT_AND_ADDRESS=BENCH_CONFIG["LOGIN_RATE_LIMIT_PER_ACCOUNT_AND_ADDRESS"],
         PYTHONPATH=str(ROOT) + (os.pathsep + os.environ["PYTHONPATH"] if os.environ.get("PYTHONPATH") else ""),
     )
     return env
@@ -296,12 +296,16 @@ def mint_tokens(app, user_ids) -> dict[int, str]:
     from flask_jwt_extended import create_access_token
 
     from server.auth.models import User
+    from server.auth.operations import open_session
     from server.core.db import db
 
     ids = list(user_ids)
     with app.app_context():
         users = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))}
-        return {uid: create_access_token(identity=users[uid]) for uid in ids}
+        tokens = {uid: create_access_token(identity=users[uid], additional_claims={"sid": open_session(users[uid])})
+                  for uid in ids}
+        db.session.commit()
+        return tokens
 
 
 def count_rows(database_url: str, sql: str, **params) -> int:

@@ -53,6 +53,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from server.auth.tokens import jwt
+    from server.core import headers
     from server.core.api import api, register_error_handlers
     from server.core.limiter import limiter
 
@@ -64,11 +65,15 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     api.init_app(app)
     register_error_handlers(app)
+    headers.init_app(app)
 
     @app.before_request
     def _declare_write_intent():
-        # Tells the SQLite BEGIN hook whether to take the write lock up front.
-        sqlite_write_intent.set(request.method not in SAFE_METHODS)
+        # Tells the SQLite BEGIN hook whether to take the write lock up front: for unsafe methods,
+        # and for a read whose view says it writes too (`write_intent`, e.g. a pull marking a device).
+        view = app.view_functions.get(request.endpoint)
+        reads_and_writes = getattr(getattr(view, "view_class", None), "write_intent", None)
+        sqlite_write_intent.set(request.method not in SAFE_METHODS or bool(reads_and_writes and reads_and_writes()))
 
 
 def _register_features(app: Flask) -> None:

@@ -32,8 +32,9 @@ DEFAULTS = {
     "JWT_ERROR_MESSAGE_KEY": "message",
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
-    "LOGIN_RATE_LIMIT_PER_ADDRESS": "20 per minute",
-    "LOGIN_RATE_LIMIT_PER_ACCOUNT": "5 per minute",
+    # Failed logins only. Per username from one address the windows grow: a backoff.
+    "LOGIN_RATE_LIMIT_PER_ADDRESS": "30 per minute; 200 per hour",
+    "LOGIN_RATE_LIMIT_PER_ACCOUNT_AND_ADDRESS": "5 per minute; 10 per 10 minutes; 20 per hour",
     "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
     "CARD_VALIDITY_DAYS": 3 * 365,
     "PROXY_FIX": False,
@@ -45,6 +46,11 @@ DEFAULTS = {
     "EVENT_CODE_TOLERANCE_STEPS": 2,
     "SYNC_LATE_DELIVERY_SECONDS": 6 * 3600,
     "SYNC_CLOCK_SKEW_SECONDS": 300,
+    # Guessing event codes: wrong codes per event from one account and from one phone before its
+    # event-code check-ins for that event are refused; and in all, before accepted ones are flagged.
+    "WRONG_CODES_PER_MEMBER": 5,
+    "WRONG_CODES_PER_DEVICE": 10,
+    "WRONG_CODES_PER_EVENT": 100,
     # Minutes photos: files under this folder (default: <instance>/uploads), not in the database.
     "UPLOAD_FOLDER": None,
     "MINUTES_PHOTO_MAX_BYTES": 5 * 1024 * 1024,
@@ -63,7 +69,7 @@ ENVIRONMENT = {
     "REFRESH_TOKEN_SECONDS": ("JWT_REFRESH_TOKEN_EXPIRES", _seconds),
     "REDIS_URL": ("RATELIMIT_STORAGE_URI", str),
     "LOGIN_RATE_LIMIT_PER_ADDRESS": ("LOGIN_RATE_LIMIT_PER_ADDRESS", str),
-    "LOGIN_RATE_LIMIT_PER_ACCOUNT": ("LOGIN_RATE_LIMIT_PER_ACCOUNT", str),
+    "LOGIN_RATE_LIMIT_PER_ACCOUNT_AND_ADDRESS": ("LOGIN_RATE_LIMIT_PER_ACCOUNT_AND_ADDRESS", str),
     "PROXY_FIX": ("PROXY_FIX", _flag),
     "CARD_PREVIOUS_PUBLIC_KEYS": ("CARD_PREVIOUS_PUBLIC_KEYS", lambda v: [k.strip() for k in v.split(",") if k.strip()]),
     "SYNC_MIN_PROTOCOL_VERSION": ("SYNC_MIN_PROTOCOL_VERSION", int),

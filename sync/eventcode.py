@@ -51,6 +51,9 @@ class EventQr:
 class EventCodeVerdict:
     ok: bool
     reason: EventCodeReason | None = None
+    # For a genuine code: its step minus the step of the corrected scan time (0 = seen during the
+    # step it was shown in; +1 = scanned a step early, -1 = a step late). None when forged.
+    drift: int | None = None
 
 
 def new_event_secret() -> str:
@@ -154,6 +157,7 @@ def verify_event_code(
     corrected = claimed_unix + clock_offset_seconds
     if not math.isfinite(corrected):
         return EventCodeVerdict(ok=False, reason="stale_code")
-    if abs(qr.step_index - time_step(corrected, step)) > tolerance_steps:
-        return EventCodeVerdict(ok=False, reason="stale_code")
-    return EventCodeVerdict(ok=True)
+    drift = qr.step_index - time_step(corrected, step)
+    if abs(drift) > tolerance_steps:
+        return EventCodeVerdict(ok=False, reason="stale_code", drift=drift)
+    return EventCodeVerdict(ok=True, drift=drift)

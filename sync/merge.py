@@ -29,6 +29,8 @@ REJECTIONS = {
     "card_expired": "The card has expired; the branch can issue a new one.",
     "card_revoked": "The card was revoked (lost or replaced).",
     "card_unknown": "This card was never issued by the branch.",
+    "too_many_wrong_codes": "Too many wrong event codes for this event from this account or phone: "
+                            "ask the secretary to sign you in by card or by hand.",
     "unknown_record": "This record does not exist.",
     "record_already_confirmed": "This record was already confirmed.",
 }
@@ -38,15 +40,29 @@ FLAGS = {
     "late_delivery": "Delivered long after the claimed time of the scan.",
     "clock_disagreement": "The claimed time is later than the moment the server received it.",
     "device_clock_off": "The device's clock was far off when it synced; times were corrected.",
+    "code_timing": "The code was not seen within a step of when it was shown, or the phone's clock "
+                   "disagreed with the server's: a photo of the code, perhaps.",
+    "backdated": "The scan claims a time before this phone last synced with nothing left to send.",
+    "many_wrong_codes": "This event has had many wrong codes: someone may have guessed this one.",
+    "card_revoked_since": "The card was revoked after this scan was made (a reissue).",
 }
 
 
 @dataclasses.dataclass(frozen=True)
 class Policy:
     step_seconds: int = 30
+    # A genuine code is accepted unflagged within `exact_steps` of the corrected scan time on a
+    # phone whose clock agrees with the server's (within one step); within `tolerance_steps` it
+    # is accepted with the `code_timing` flag; beyond, it is rejected as stale_code.
+    exact_steps: int = 1
     tolerance_steps: int = 2
     late_delivery_seconds: int = 6 * 3600
     clock_skew_seconds: int = 300
+    # Wrong codes (forged_code) per event: from one account, or one phone, before further event-code
+    # claims for that event are refused; and in all, before accepted codes are flagged.
+    wrong_codes_per_member: int = 5
+    wrong_codes_per_device: int = 10
+    wrong_codes_per_event: int = 100
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,6 +87,8 @@ class Claim:
     received_at_ms: int
     clock_offset_ms: int = 0  # server clock minus device clock, measured at sync
     event_qr: str | None = None
+    # When the device last pulled with nothing left to push (server time), before this delivery.
+    device_synced_ms: int | None = None
 
     @property
     def corrected_at_ms(self) -> int:
@@ -90,6 +108,8 @@ class Judgement:
     accepted: bool
     code: str | None = None
     flags: tuple[str, ...] = ()
+    # The judgement counts as a wrong code (forged_code) against the guessing limits.
+    wrong_code: bool = False
 
     @property
     def message(self) -> str | None:
@@ -107,6 +127,10 @@ def judge_checkin(claim: Claim, event: EventFacts | None, *, may_attend: bool, p
         return reject("unknown_event")
     if event.cancelled:
         return reject("event_cancelled")
+    # Before the code is read: someone the event does not concern learns nothing of its codes.
+    if not may_attend:
+        return reject("not_expected")
+    drift = None
     if claim.method == "event_code":
         qr = parse_event_qr(claim.event_qr)
         if qr is None:
@@ -119,15 +143,19 @@ def judge_checkin(claim: Claim, event: EventFacts | None, *, may_attend: bool, p
             clock_offset_seconds=claim.clock_offset_ms / 1000,
         )
         if not verdict.ok:
-            return reject("forged_code" if verdict.reason == "code_mismatch" else "stale_code")
+            if verdict.reason == "code_mismatch":
+                return Judgement(accepted=False, code="forged_code", wrong_code=True)
+            return reject("stale_code")
+        drift = verdict.drift
     if not event.checkin_opens_ms <= claim.corrected_at_ms <= event.checkin_closes_ms:
         return reject("outside_window")
-    if not may_attend:
-        return reject("not_expected")
-    return Judgement(accepted=True, flags=review_flags(claim, policy))
+    return Judgement(accepted=True, flags=review_flags(claim, policy, drift=drift))
 
 
-def review_flags(claim: Claim, policy: Policy = Policy()) -> tuple[str, ...]:
+def review_flags(claim: Claim, policy: Policy = Policy(), *, drift: int | None = None) -> tuple[str, ...]:
+    """What a secretary should look at before confirming an accepted check-in.
+
+    `drift` is a genuine event code's step minus the step of the corrected scan time."""
     flags = []
     skew_ms = policy.clock_skew_seconds * 1000
     if claim.received_at_ms - claim.corrected_at_ms > policy.late_delivery_seconds * 1000:
@@ -136,7 +164,54 @@ def review_flags(claim: Claim, policy: Policy = Policy()) -> tuple[str, ...]:
         flags.append("clock_disagreement")
     if abs(claim.clock_offset_ms) > skew_ms:
         flags.append("device_clock_off")
+    if drift is not None and (abs(drift) > policy.exact_steps
+                              or abs(claim.clock_offset_ms) > policy.step_seconds * 1000):
+        flags.append("code_timing")
+    if claim.device_synced_ms is not None and claim.corrected_at_ms < claim.device_synced_ms:
+        flags.append("backdated")
     return tuple(flags)
+
+
+def card_register_verdict(status: str, revoked_at_ms: int | None, corrected_at_ms: int) -> tuple[str | None, str | None]:
+    """(rejection code, flag) for a genuine card's entry in the branch's register at delivery.
+
+    A card revoked (lost, replaced) before the scan was made is refused; one revoked after it
+    (the phone scanned it offline, and the reissue came before the sync) still counts, flagged,
+    since the member was there when it was valid."""
+    if status == "active":
+        return None, None
+    if revoked_at_ms is not None and corrected_at_ms < revoked_at_ms:
+        return None, "card_revoked_since"
+    return "card_revoked", None
+
+
+class WrongCodeLimit:
+    """The guessing limits on event codes, over the wrong codes already counted and a batch.
+
+    Keys are (member account, event), (device, event) and the event. A claim is refused
+    (`too_many_wrong_codes`, its code unread) once its account or its phone has reached its limit
+    for the event; an accepted code is flagged `many_wrong_codes` once the event has had its limit
+    in all. Only event-code claims are limited: the secretary's card scan and manual entry always
+    work, so an honest member who was refused is still signed in."""
+
+    def __init__(self, policy: Policy, by_member: dict | None = None, by_device: dict | None = None,
+                 by_event: dict | None = None):
+        self.policy = policy
+        self.by_member = dict(by_member or {})  # (user id, event id) -> wrong codes
+        self.by_device = dict(by_device or {})  # (device key, event id) -> wrong codes
+        self.by_event = dict(by_event or {})  # event id -> wrong codes
+
+    def refused(self, user_id, device_key: str, event_id: int) -> bool:
+        return (self.by_member.get((user_id, event_id), 0) >= self.policy.wrong_codes_per_member
+                or self.by_device.get((device_key, event_id), 0) >= self.policy.wrong_codes_per_device)
+
+    def count_wrong(self, user_id, device_key: str, event_id: int) -> None:
+        for table, key in ((self.by_member, (user_id, event_id)), (self.by_device, (device_key, event_id)),
+                           (self.by_event, event_id)):
+            table[key] = table.get(key, 0) + 1
+
+    def event_flagged(self, event_id: int) -> bool:
+        return self.by_event.get(event_id, 0) >= self.policy.wrong_codes_per_event
 
 
 def resolve(accepted: Iterable[Claim], existing_pairs: set[tuple[int, int]]) -> dict[str, str]:

@@ -31,6 +31,9 @@ _REQUIRED = {
     "record_acknowledge": ("record_id",),
     "record_confirm": ("record_id",),
 }
+_OPTIONAL = {"checkin_event_code": ("event_id",)}
+# The fields each type may carry: any other is refused ("Unknown field."), as in the envelope.
+_ALLOWED = {kind: frozenset(("id", "type", *required, *_OPTIONAL.get(kind, ()))) for kind, required in _REQUIRED.items()}
 
 
 class MutationSchema(Schema):
@@ -51,9 +54,12 @@ class MutationSchema(Schema):
 
     @validates_schema
     def _fields_for_type(self, data, **_):
-        missing = [name for name in _REQUIRED.get(data.get("type"), ()) if name not in data]
-        if missing:
-            raise ValidationError({name: ["Missing data for required field."] for name in missing})
+        kind = data.get("type")
+        errors = {name: ["Missing data for required field."] for name in _REQUIRED.get(kind, ()) if name not in data}
+        if kind in _ALLOWED:
+            errors |= {name: ["Unknown field."] for name in data if name not in _ALLOWED[kind]}
+        if errors:
+            raise ValidationError(errors)
 
 
 class PushRequestSchema(Schema):
@@ -134,7 +140,7 @@ def _fast_load(raw: dict) -> dict | None:
     the schema's; only the marshmallow machinery per item is skipped (push parses up to 500).
     """
     required = _REQUIRED.get(raw.get("type"))
-    if required is None or "id" not in raw or not raw.keys() <= _MUTATION_TYPES.keys():
+    if required is None or "id" not in raw or not raw.keys() <= _ALLOWED[raw["type"]]:
         return None
     if any(name not in raw for name in required):
         return None

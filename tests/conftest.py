@@ -33,7 +33,7 @@ TEST_CONFIG = {
     # TEST ONLY key (32 bytes hex); production keys live in the instance folder or the environment.
     "CARD_SIGNING_KEY": "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",
     "LOGIN_RATE_LIMIT_PER_ADDRESS": "1000 per minute",
-    "LOGIN_RATE_LIMIT_PER_ACCOUNT": "1000 per minute",
+    "LOGIN_RATE_LIMIT_PER_ACCOUNT_AND_ADDRESS": "1000 per minute",
 }
 
 

@@ -23,7 +23,8 @@ describe('the catalogues', () => {
     const flags = codesIn(section('`flags` on an accepted check-in'))
     expect(rejections).toContain('stale_code')
     expect(rejections.length).toBeGreaterThanOrEqual(14)
-    expect(flags).toEqual(['late_delivery', 'clock_disagreement', 'device_clock_off'])
+    expect(flags).toEqual(['late_delivery', 'clock_disagreement', 'device_clock_off', 'code_timing', 'backdated',
+      'many_wrong_codes', 'card_revoked_since'])
     for (const cat of [zh, en]) {
       for (const c of rejections) expect(get(cat, `reject.${c}`), c).toBeTruthy()
       for (const f of flags) expect(get(cat, `flag.${f}`), f).toBeTruthy()

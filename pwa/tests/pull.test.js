@@ -17,6 +17,17 @@ describe('pulling', () => {
     expect(stored[1].puts[0]).toMatchObject({ key: 'card:2', revoked: 1, deleted: 0 })
   })
 
+  it('names the device on the first page only when it has nothing left to push', async () => {
+    const fetchPage = vi.fn()
+      .mockResolvedValueOnce(page('c1', [], true))
+      .mockResolvedValueOnce(page('c2', []))
+    await pullAll({ getCursor: async () => null, fetchPage, storePage: async () => {}, syncedDevice: async () => 'phone-1' })
+    expect(fetchPage.mock.calls.map(([q]) => q.device_id)).toEqual(['phone-1', undefined])
+    const pending = vi.fn().mockResolvedValue(page('c1', []))
+    await pullAll({ getCursor: async () => null, fetchPage: pending, storePage: async () => {}, syncedDevice: async () => null })
+    expect(pending.mock.calls[0][0]).not.toHaveProperty('device_id')
+  })
+
   it('omits the cursor at first, and does not advance it when storing fails', async () => {
     const fetchPage = vi.fn().mockResolvedValue(page('c1', []))
     let cursor = null

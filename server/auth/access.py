@@ -15,9 +15,12 @@ from flask import g
 from flask_jwt_extended import current_user
 
 from server.core.db import db
-from server.core.enums import MANAGING_ROLES
+from server.core.enums import MANAGING_ROLES, BranchRoleKind
 from server.org.models import Branch, BranchRole, Committee, FloatingMembership, Member
 from sync import clock
+
+
+SECRETARY_POSTS = frozenset({BranchRoleKind.secretary, BranchRoleKind.deputy_secretary})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,6 +38,8 @@ class Principal:
     overseen_committee_ids: frozenset[int] = frozenset()
     # A committee with no parent: its accounts maintain settings shared by everyone (the holiday calendar).
     is_top_committee: bool = False
+    # Branches where the user is the secretary today (a subset of managed_branch_ids).
+    secretary_branch_ids: frozenset[int] = frozenset()
 
     @property
     def is_committee(self) -> bool:
@@ -45,6 +50,16 @@ class Principal:
 
     def oversees(self, branch_id: int | None) -> bool:
         return branch_id in self.overseen_branch_ids
+
+    def may_appoint(self, branch_id: int, role) -> bool:
+        """Who appoints to (or ends) a post: the branch's managers, but the secretary's and the
+        deputy secretary's posts only the secretary or the committee (an organizer cannot make
+        herself secretary)."""
+        if self.oversees(branch_id):
+            return True
+        if role in SECRETARY_POSTS:
+            return branch_id in self.secretary_branch_ids
+        return self.manages(branch_id)
 
     def oversees_committee(self, committee_id: int | None) -> bool:
         return committee_id in self.overseen_committee_ids
@@ -112,6 +127,7 @@ def branches_under(committee_id: int, committee_ids: set[int] | None = None) -> 
 def load_principal(user) -> Principal:
     on = clock.today()
     managed: set[int] = set()
+    secretary: set[int] = set()
     hosts: set[int] = set()
     home = None
     if user.member_id is not None:
@@ -119,7 +135,9 @@ def load_principal(user) -> Principal:
         roles = db.session.scalars(
             sa.select(BranchRole).where(BranchRole.member_id == user.member_id, BranchRole.role.in_(MANAGING_ROLES))
         )
-        managed = {r.branch_id for r in roles if r.is_current(on)}
+        current = [r for r in roles if r.is_current(on)]
+        managed = {r.branch_id for r in current}
+        secretary = {r.branch_id for r in current if r.role == BranchRoleKind.secretary}
         hosts = hosting_branch_ids(user.member_id, on)
     committees: set[int] = set()
     overseen: set[int] = set()
@@ -137,6 +155,7 @@ def load_principal(user) -> Principal:
         host_branch_ids=frozenset(hosts),
         overseen_committee_ids=frozenset(committees),
         is_top_committee=top,
+        secretary_branch_ids=frozenset(secretary),
     )
 
 

@@ -32,14 +32,20 @@ class User(db.Model):
     committee: Mapped[Committee | None] = relationship()
 
 
-class RevokedToken(db.Model):
-    """A JWT revoked by logout; kept in the database so every worker sees it."""
+class AuthSession(db.Model):
+    """One login: its access and refresh tokens carry this id (the `sid` claim).
 
-    __tablename__ = "revoked_token"
+    Logout ends the session, so both tokens stop working whatever the client sends; "log out on
+    all devices" and a password change end every session of the account. Kept in the database so
+    every worker sees it. Rows can be purged once `expires_at` (the refresh token's) has passed.
+    """
 
-    jti: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    __tablename__ = "auth_session"
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
-    token_type: Mapped[str] = mapped_column(sa.String(16))
-    # Rows can be purged once the token would have expired anyway.
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
-    revoked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # logout | logout_all | password_changed
+    revoked_reason: Mapped[str | None] = mapped_column(sa.String(32))

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
-import datetime as dt
+import uuid
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
 
-from server.auth.models import RevokedToken, User
+from server.auth.models import AuthSession, User
+from server.core.api import abort
 from server.core.db import db
-from server.core.security import hash_password, needs_rehash, verify_password
+from server.core.security import check_password_policy, hash_password, needs_rehash, verify_password
+from sync import clock
 
 
 def authenticate(username: str, password: str) -> User | None:
@@ -21,25 +24,58 @@ def authenticate(username: str, password: str) -> User | None:
     return user
 
 
+def open_session(user: User) -> str:
+    """A new session of the user; its id goes into each of its tokens (the `sid` claim)."""
+    lifetime = current_app.config["JWT_REFRESH_TOKEN_EXPIRES"]
+    # The tokens expire on the machine's own time (PyJWT checks them against it): so does the row.
+    session = AuthSession(id=uuid.uuid4().hex, user_id=user.id, created_at=clock.now(),
+                          expires_at=clock.real_now() + lifetime)
+    db.session.add(session)
+    return session.id
+
+
 def issue_tokens(user: User) -> dict:
-    return {"access_token": create_access_token(identity=user), "refresh_token": create_refresh_token(identity=user)}
+    """A new session and its two tokens, both carrying the session's id."""
+    claims = {"sid": open_session(user)}
+    return {"access_token": create_access_token(identity=user, additional_claims=claims),
+            "refresh_token": create_refresh_token(identity=user, additional_claims=claims)}
 
 
-def issue_access_token(user: User) -> str:
-    return create_access_token(identity=user)
+def issue_access_token(user: User, session_id: str) -> str:
+    return create_access_token(identity=user, additional_claims={"sid": session_id})
 
 
-def revoke(payload: dict) -> None:
-    if db.session.get(RevokedToken, payload["jti"]) is not None:
-        return
-    db.session.add(
-        RevokedToken(
-            jti=payload["jti"],
-            user_id=int(payload["sub"]),
-            token_type=payload["type"],
-            expires_at=dt.datetime.fromtimestamp(payload["exp"], dt.timezone.utc),
-        )
-    )
+def session_is_live(user_id: int, session_id: str | None) -> bool:
+    """Whether a token of this session may still be used (one query per request)."""
+    if not session_id:
+        return False  # tokens from before sessions existed: log in again
+    revoked = db.session.execute(sa.select(AuthSession.revoked_at).where(
+        AuthSession.id == session_id, AuthSession.user_id == user_id)).first()
+    return revoked is not None and revoked.revoked_at is None
+
+
+def end_sessions(user_id: int, reason: str, *, only: str | None = None, keep: str | None = None) -> int:
+    """End the user's live sessions (just `only`, or all but `keep`); returns how many ended."""
+    stmt = sa.update(AuthSession).where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
+    if only is not None:
+        stmt = stmt.where(AuthSession.id == only)
+    if keep is not None:
+        stmt = stmt.where(AuthSession.id != keep)
+    ended = db.session.execute(stmt.values(revoked_at=clock.now(), revoked_reason=reason)
+                               .execution_options(synchronize_session=False))
+    return ended.rowcount
+
+
+def change_password(user: User, current: str, new: str, session_id: str) -> None:
+    """Set a new password after checking the current one; every other session ends."""
+    if not verify_password(user.password_hash, current):
+        abort(422, message="The current password is wrong.",
+              errors={"json": {"current_password": ["The current password is wrong."]}})
+    problems = check_password_policy(new, user_inputs=[user.username])
+    if problems:
+        abort(422, message=problems[0], errors={"json": {"new_password": problems}})
+    user.password_hash = hash_password(new)
+    end_sessions(user.id, "password_changed", keep=session_id)
 
 
 def decode_own_refresh_token(token: str, user_id: int) -> dict | None:
@@ -54,6 +90,7 @@ def decode_own_refresh_token(token: str, user_id: int) -> dict | None:
 
 
 def create_user(username: str, password: str, **fields) -> User:
+    """An account. Passwords a person chooses are checked first (`check_password_policy`)."""
     user = User(username=username, password_hash=hash_password(password), **fields)
     db.session.add(user)
     return user

@@ -18,8 +18,15 @@ class AccessTokenSchema(Schema):
 
 
 class LogoutSchema(Schema):
-    # Optional: the refresh token to revoke together with the access token.
+    # Optional and no longer needed: logout ends the whole session (this token's and the refresh
+    # token's). A refresh token of another session of the same account sent here is ended too.
     refresh_token = fields.String(validate=validate.Length(max=4096))
+
+
+class PasswordChangeSchema(Schema):
+    current_password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=256))
+    # The policy (length, strength) is checked by the operation, which words the refusal.
+    new_password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=256))
 
 
 class BranchRefSchema(Schema):

@@ -1,10 +1,10 @@
 """flask-jwt-extended wiring: identity, user loading, revocation and the error shape."""
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask_jwt_extended import JWTManager
 
-from server.auth.models import RevokedToken, User
+from server.auth.models import User
+from server.auth.operations import session_is_live
 from server.core.api import error_response
 from server.core.db import db
 
@@ -24,7 +24,9 @@ def _load_user(_header, payload) -> User | None:
 
 @jwt.token_in_blocklist_loader
 def _is_revoked(_header, payload) -> bool:
-    return db.session.scalar(sa.select(sa.exists().where(RevokedToken.jti == payload["jti"])))
+    """A token is good only while its session is: logout, "log out on all devices" and a password
+    change end sessions, and so both tokens of each."""
+    return not session_is_live(int(payload["sub"]), payload.get("sid"))
 
 
 @jwt.unauthorized_loader

@@ -5,18 +5,23 @@ from flask_jwt_extended import current_user, get_jwt, jwt_required
 
 from server.auth import operations
 from server.auth.access import principal
-from server.auth.schemas import AccessTokenSchema, LoginSchema, LogoutSchema, MeSchema, TokenPairSchema
+from server.auth.schemas import (
+    AccessTokenSchema, LoginSchema, LogoutSchema, MeSchema, PasswordChangeSchema, TokenPairSchema,
+)
 from server.core.api import FeatureBlueprint, abort
-from server.core.limiter import limiter, login_account_key, per_account_limit, per_address_limit
+from server.core.limiter import limiter, login_failed, login_pair_key, per_address_limit, per_pair_limit
 
 blp = FeatureBlueprint("auth", __name__, url_prefix="/auth", description="Login, token refresh and logout")
 
 
 @blp.route("/login")
 class Login(MethodView):
+    # Failed attempts are limited per address, and per username from one address with longer
+    # windows after the first (a backoff). Nothing counts attempts per username alone: anyone
+    # could then keep a member out by failing on purpose (docs/security.md).
     decorators = [
-        limiter.limit(per_address_limit),
-        limiter.limit(per_account_limit, key_func=login_account_key),
+        limiter.limit(per_address_limit, deduct_when=login_failed),
+        limiter.limit(per_pair_limit, key_func=login_pair_key, deduct_when=login_failed),
     ]
 
     @blp.doc(security=[])
@@ -35,8 +40,8 @@ class Refresh(MethodView):
     @jwt_required(refresh=True)
     @blp.response(200, AccessTokenSchema)
     def post(self):
-        """Exchange the refresh token (as the bearer token) for a new access token."""
-        return {"access_token": operations.issue_access_token(current_user)}
+        """Exchange the refresh token (as the bearer token) for a new access token of the same session."""
+        return {"access_token": operations.issue_access_token(current_user, get_jwt()["sid"])}
 
 
 @blp.route("/logout")
@@ -45,13 +50,32 @@ class Logout(MethodView):
     @blp.arguments(LogoutSchema)
     @blp.response(204)
     def post(self, body):
-        """Revoke the access token, and the refresh token when it is sent too."""
-        operations.revoke(get_jwt())
+        """End this session: its access and refresh tokens stop working, whatever the body says."""
+        operations.end_sessions(current_user.id, "logout", only=get_jwt()["sid"])
         if "refresh_token" in body:
             payload = operations.decode_own_refresh_token(body["refresh_token"], current_user.id)
             if payload is None:
                 abort(422, message="That is not a refresh token of this account.")
-            operations.revoke(payload)
+            operations.end_sessions(current_user.id, "logout", only=payload.get("sid"))
+
+
+@blp.route("/logout-all")
+class LogoutEverywhere(MethodView):
+    @jwt_required()
+    @blp.response(204)
+    def post(self):
+        """Log out on all devices: every session of this account ends, this one included."""
+        operations.end_sessions(current_user.id, "logout_all")
+
+
+@blp.route("/password")
+class Password(MethodView):
+    @jwt_required()
+    @blp.arguments(PasswordChangeSchema)
+    @blp.response(204)
+    def post(self, body):
+        """Change one's password (the current one is asked again); sessions on other devices end."""
+        operations.change_password(current_user, body["current_password"], body["new_password"], get_jwt()["sid"])
 
 
 @blp.route("/me")

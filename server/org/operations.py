@@ -8,6 +8,7 @@ from server.audit.operations import log_action
 from server.auth.operations import create_user
 from server.core.api import abort
 from server.core.db import db
+from server.core.security import check_password_policy
 from server.core.enums import MANAGING_ROLES
 from server.org.models import Branch, BranchRole, FloatingMembership, Group, Member
 
@@ -30,6 +31,10 @@ def create_group(branch: Branch, name: str) -> Group:
 def create_member(branch: Branch, data: dict, actor_id: int) -> Member:
     username = data.pop("username", None)
     password = data.pop("password", None)
+    if password is not None:
+        problems = check_password_policy(password, user_inputs=[username, data.get("name")])
+        if problems:
+            abort(422, message=problems[0], errors={"json": {"password": problems}})
     check_group_in_branch(branch.id, data.get("group_id"))
     member = Member(branch_id=branch.id, **data)
     db.session.add(member)

@@ -145,10 +145,11 @@ class Roles(MethodView):
     @blp.arguments(BranchRoleSchema)
     @blp.response(201, BranchRoleSchema)
     def post(self, data, branch_id):
-        """Appoint a member to a post (by the branch's managers or its committee)."""
+        """Appoint a member to a post (by the branch's managers or its committee; the secretary's and
+        deputy secretary's posts only by the secretary or the committee)."""
         branch = load_or_404(Branch, branch_id)
         p = principal()
-        require(p.manages(branch.id) or p.oversees(branch.id))
+        require(p.may_appoint(branch.id, data["role"]))
         return operations.assign_role(branch, data, p.user_id)
 
 
@@ -160,5 +161,5 @@ class EndRole(MethodView):
     def post(self, data, role_id):
         role = load_or_404(BranchRole, role_id)
         p = principal()
-        require(p.manages(role.branch_id) or p.oversees(role.branch_id))
+        require(p.may_appoint(role.branch_id, role.role))
         return operations.end_role(role, data["ends_on"], p.user_id)

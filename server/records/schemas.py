@@ -18,6 +18,8 @@ class RecordSchema(Schema):
     detail = fields.String(allow_none=True, validate=validate.Length(max=10000))
     amount_fen = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=0, max=100_000_000))
     checkin_method = fields.Enum(CheckinMethod, by_value=True, dump_only=True, allow_none=True)
+    # When the member signed in (the earliest accepted scan, on the server's clock); attendance only.
+    checked_in_at = fields.AwareDateTime(dump_only=True, allow_none=True)
     manual_reason = fields.String(allow_none=True, validate=validate.Length(min=2, max=500))
     review_flags = fields.List(fields.String(), dump_only=True)
     status = fields.Enum(RecordStatus, by_value=True, dump_only=True)

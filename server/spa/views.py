@@ -26,6 +26,8 @@ def _send(root: Path, path: str, cache_control: str):
     gzipped = root / f"{path}.gz"
     use_gzip = "gzip" in request.headers.get("Accept-Encoding", "") and gzipped.is_file()
     response = send_from_directory(root, f"{path}.gz" if use_gzip else path, mimetype=mimetype, max_age=0)
+    if response.status_code == 304:
+        response.close()  # a revalidated file sends no body: release the file it opened
     if use_gzip:
         response.headers["Content-Encoding"] = "gzip"
     response.headers["Vary"] = "Accept-Encoding"

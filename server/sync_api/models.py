@@ -23,12 +23,18 @@ class Device(db.Model):
     # Server clock minus device clock at the last sync, in milliseconds.
     clock_offset_ms: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     protocol_version: Mapped[int] = mapped_column(default=1)
+    # The last pull that named this device: the client does so only with nothing left to push, so
+    # every scan it made before this moment has been delivered (a later one claiming an earlier
+    # time is flagged `backdated`).
+    synced_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (sa.UniqueConstraint("user_id", "device_key"),)
 
 
 class Scan(db.Model):
-    """Every check-in a device delivered, stored once (by nonce), whatever its outcome."""
+    """A check-in a device delivered, stored once (by nonce): every accepted one, and the first
+    few rejections of each kind per account, phone and event (the rest are counted in ScanTally).
+    Nothing is stored for an event the submitter may not attend or manage."""
 
     __tablename__ = "scan"
 
@@ -51,6 +57,28 @@ class Scan(db.Model):
     record_id: Mapped[int | None] = mapped_column(sa.ForeignKey("record.id"), index=True)
 
     member: Mapped[Member | None] = relationship()
+
+
+class ScanTally(db.Model):
+    """Rejected check-ins counted per (event, account, phone, reason): the scan log stays bounded
+    however many wrong codes arrive, and the counts are the guessing limits' memory."""
+
+    __tablename__ = "scan_tally"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id"))
+    submitted_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    device_key: Mapped[str] = mapped_column(sa.String(64))
+    reason_code: Mapped[str] = mapped_column(sa.String(32))
+    method: Mapped[str] = mapped_column(sa.String(16))
+    member_id: Mapped[int | None] = mapped_column(sa.ForeignKey("member.id"))
+    count: Mapped[int] = mapped_column(default=0)
+    first_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    last_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+    member: Mapped[Member | None] = relationship()
+
+    __table_args__ = (sa.UniqueConstraint("event_id", "submitted_by_id", "device_key", "reason_code"),)
 
 
 class PushReceipt(db.Model):

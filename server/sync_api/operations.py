@@ -9,6 +9,7 @@ the winner's answer.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -29,12 +30,14 @@ from server.org.models import FloatingMembership, Member
 from server.records import operations as record_operations
 from server.records.models import Record
 from server.sync_api import changes as change_feed
-from server.sync_api.models import Device, MutationLog, PushReceipt, Scan
+from server.sync_api.models import Device, MutationLog, PushReceipt, Scan, ScanTally
 from sync import PROTOCOL_VERSION, clock
 from sync.cards import verify_card
 from sync.clock import CHINA
 from sync.eventcode import parse_event_qr
-from sync.merge import REJECTIONS, Claim, EventFacts, Policy, earlier, judge_checkin, resolve
+from sync.merge import (
+    REJECTIONS, Claim, EventFacts, Policy, WrongCodeLimit, card_register_verdict, earlier, judge_checkin, resolve,
+)
 from sync.messages import CHECKIN_TYPES, parse_mutation
 
 _METHOD = {"checkin_event_code": "event_code", "checkin_card": "card_scan", "checkin_manual": "manual"}
@@ -52,7 +55,18 @@ def policy() -> Policy:
     cfg = current_app.config
     return Policy(step_seconds=cfg["EVENT_CODE_STEP_SECONDS"], tolerance_steps=cfg["EVENT_CODE_TOLERANCE_STEPS"],
                   late_delivery_seconds=cfg["SYNC_LATE_DELIVERY_SECONDS"],
-                  clock_skew_seconds=cfg["SYNC_CLOCK_SKEW_SECONDS"])
+                  clock_skew_seconds=cfg["SYNC_CLOCK_SKEW_SECONDS"],
+                  wrong_codes_per_member=cfg["WRONG_CODES_PER_MEMBER"],
+                  wrong_codes_per_device=cfg["WRONG_CODES_PER_DEVICE"],
+                  wrong_codes_per_event=cfg["WRONG_CODES_PER_EVENT"])
+
+
+# Rejections kept one by one in the scan log, per (event, account, phone, reason); the rest are
+# only counted (ScanTally), so a flood of wrong codes cannot grow the log.
+KEPT_REJECTIONS = 3
+# pg_advisory_xact_lock(class, user): one account's pushes of event codes are judged one at a
+# time, so concurrent requests cannot each spend the whole guessing allowance.
+GUESS_LOCK_CLASS = 0x5A42  # "ZB"
 
 
 def result(nonce, status, code=None, record_id=None, flags=()) -> dict:
@@ -113,17 +127,22 @@ def _insert_rows(model, rows: list[dict], conflict: list[str], returning: list):
 # ---------------------------------------------------------------------------------------- push
 
 
-def register_device(user_id: int, device_key: str, offset_ms: int, protocol_version: int) -> int:
-    """The device row's id, created or brought up to date (last seen, clock offset) in one upsert."""
+def register_device(user_id: int, device_key: str, offset_ms: int | None, protocol_version: int, *,
+                    synced: bool = False):
+    """The device row (id, synced_at as it was), created or brought up to date (last seen, clock
+    offset; the sync mark when `synced`) in one upsert."""
     now = clock.now()
-    stmt = _insert(Device).values(user_id=user_id, device_key=device_key, first_seen_at=now, last_seen_at=now,
-                                  clock_offset_ms=offset_ms, protocol_version=protocol_version)
+    values = {"user_id": user_id, "device_key": device_key, "first_seen_at": now, "last_seen_at": now,
+              "clock_offset_ms": offset_ms or 0, "protocol_version": protocol_version}
+    update = ["last_seen_at", "protocol_version"] + (["clock_offset_ms"] if offset_ms is not None else [])
+    if synced:
+        values["synced_at"] = now
+        update.append("synced_at")
+    stmt = _insert(Device).values(**values)
     stmt = stmt.on_conflict_do_update(
-        index_elements=["user_id", "device_key"],
-        set_={"last_seen_at": stmt.excluded.last_seen_at, "clock_offset_ms": stmt.excluded.clock_offset_ms,
-              "protocol_version": stmt.excluded.protocol_version},
-    ).returning(Device.id)
-    return db.session.execute(stmt).scalar_one()
+        index_elements=["user_id", "device_key"], set_={name: stmt.excluded[name] for name in update},
+    ).returning(Device.id, Device.synced_at)
+    return db.session.execute(stmt).one()
 
 
 def push(p: Principal, body: dict, idempotency_key: str | None) -> dict:
@@ -139,7 +158,7 @@ def push(p: Principal, body: dict, idempotency_key: str | None) -> dict:
                 abort(422, message="This idempotency key was used for a different batch; use a new key per batch.")
             return stored.response
     offset_ms = now_ms - body["client_time_ms"]
-    device_id = register_device(p.user_id, body["device_id"], offset_ms, body["protocol_version"])
+    device = register_device(p.user_id, body["device_id"], offset_ms, body["protocol_version"])
 
     results: list[dict | None] = [None] * len(body["mutations"])
     parsed: list[tuple[int, dict]] = []
@@ -159,7 +178,7 @@ def push(p: Principal, body: dict, idempotency_key: str | None) -> dict:
 
     checkins = [(i, m) for i, m in parsed if m["type"] in CHECKIN_TYPES]
     others = [(i, m) for i, m in parsed if m["type"] not in CHECKIN_TYPES]
-    for index, item in ingest_checkins(p, device_id, checkins, now, offset_ms).items():
+    for index, item in ingest_checkins(p, device, body["device_id"], checkins, now, offset_ms).items():
         results[index] = item
     for index, mutation in others:
         results[index] = apply_record_mutation(p, mutation)
@@ -208,7 +227,7 @@ _EVENT_FACTS = (Event.id, Event.branch_id, Event.title, Event.starts_at, Event.c
 _MEMBER_FACTS = (Member.id, Member.branch_id, Member.left_on)
 
 
-def ingest_checkins(p: Principal, device_id: int, items: list[tuple[int, dict]], now: dt.datetime,
+def ingest_checkins(p: Principal, device, device_key: str, items: list[tuple[int, dict]], now: dt.datetime,
                     offset_ms: int) -> dict[int, dict]:
     if not items:
         return {}
@@ -225,6 +244,7 @@ def ingest_checkins(p: Principal, device_id: int, items: list[tuple[int, dict]],
 
     now_ms = to_ms(now)
     rules = policy()
+    synced_ms = to_ms(device.synced_at) if device.synced_at is not None else None
     # The event each scan names: from the QR for a member's scan, from the body otherwise.
     event_ids = set()
     qr_event = {}
@@ -261,6 +281,7 @@ def ingest_checkins(p: Principal, device_id: int, items: list[tuple[int, dict]],
 
     claims: dict[int, Claim] = {}
     rejected: dict[int, str] = {}
+    extra_flags: dict[int, tuple[str, ...]] = {}
     scan_member: dict[int, int | None] = {}
     scan_event: dict[int, int | None] = {}
     for index, m in fresh:
@@ -292,8 +313,12 @@ def ingest_checkins(p: Principal, device_id: int, items: list[tuple[int, dict]],
                     member_id = verdict.claims.member_id
                     if card is None or card.member_id != member_id:
                         code = "card_unknown"
-                    elif card.status.value != "active":
-                        code = "card_revoked"
+                    else:
+                        revoked_ms = to_ms(card.revoked_at) if card.revoked_at is not None else None
+                        code, flag = card_register_verdict(card.status.value, revoked_ms,
+                                                           m["claimed_at_ms"] + offset_ms)
+                        if flag:
+                            extra_flags[index] = (flag,)
             elif m["type"] == "checkin_manual":
                 member_id = m["member_id"]
         scan_member[index] = member_id
@@ -306,7 +331,7 @@ def ingest_checkins(p: Principal, device_id: int, items: list[tuple[int, dict]],
             continue
         claims[index] = Claim(nonce=m["id"], method=method, event_id=event_id, member_id=member_id,
                               claimed_at_ms=m["claimed_at_ms"], received_at_ms=now_ms,
-                              clock_offset_ms=offset_ms, event_qr=m.get("event_qr"))
+                              clock_offset_ms=offset_ms, event_qr=m.get("event_qr"), device_synced_ms=synced_ms)
 
     # Who may attend: members of the event's branch, or floating to it on the event's day.
     member_ids = {c.member_id for c in claims.values()}
@@ -325,16 +350,27 @@ def ingest_checkins(p: Principal, device_id: int, items: list[tuple[int, dict]],
         return member.branch_id == event.branch_id or any(
             fm.host_branch_id == event.branch_id and fm.is_current(day) for fm in floating[member_id])
 
+    limit = _wrong_code_limit(p.user_id, rules, {c.event_id for c in claims.values() if c.method == "event_code"})
     judgements = {}
-    for index, claim in claims.items():
+    for index, claim in claims.items():  # in the batch's order: the limits apply as the codes come
         event = events[claim.event_id]
+        attends = may_attend(claim.member_id, event)
+        is_code = claim.method == "event_code"
+        if is_code and attends and limit.refused(p.user_id, device_key, claim.event_id):
+            rejected[index] = "too_many_wrong_codes"
+            continue
         facts = EventFacts(event.id, event.branch_id, to_ms(event.checkin_opens_at), to_ms(event.checkin_closes_at),
                            event.code_secret, cancelled=event.status == EventStatus.cancelled)
-        judgement = judge_checkin(claim, facts, may_attend=may_attend(claim.member_id, event), policy=rules)
-        if judgement.accepted:
-            judgements[index] = judgement
-        else:
+        judgement = judge_checkin(claim, facts, may_attend=attends, policy=rules)
+        if judgement.wrong_code:
+            limit.count_wrong(p.user_id, device_key, claim.event_id)
+        if not judgement.accepted:
             rejected[index] = judgement.code
+            continue
+        flags = judgement.flags + extra_flags.get(index, ())
+        if is_code and limit.event_flagged(claim.event_id):
+            flags += ("many_wrong_codes",)
+        judgements[index] = dataclasses.replace(judgement, flags=flags)
 
     accepted = {i: claims[i] for i in judgements}
     existing = _records_for({c.pair for c in accepted.values()})
@@ -396,10 +432,26 @@ def ingest_checkins(p: Principal, device_id: int, items: list[tuple[int, dict]],
     # One call for the whole batch: each look-up of the scoped session costs more than the row.
     change_feed.emit_rows(db.session, notes)
 
+    # What goes into the scan log: every accepted scan; a rejected one only in an event its
+    # submitter may write to (a member: one they may attend; a manager: one of their branch),
+    # counted per (event, account, phone, reason), the first few kept whole.
+    def logged(index: int) -> bool:
+        event = events.get(scan_event[index])
+        if event is None:
+            return False
+        if fresh_map[index]["type"] == "checkin_event_code":
+            return may_attend(scan_member[index], event)
+        return p.manages(event.branch_id)
+
+    tallied = [i for i, _ in fresh if i in rejected and logged(i)]
+    kept = _tally_rejections(p.user_id, device_key, [(i, scan_event[i], rejected[i], _METHOD[fresh_map[i]["type"]],
+                                                     scan_member[i]) for i in tallied], now)
     scan_rows = []
     for index, m in fresh:
         if index in rejected:
             out[index] = result(m["id"], "rejected", rejected[index])
+            if index not in kept:
+                continue
             record_id, flags, status = None, (), "rejected"
         else:
             c = accepted[index]
@@ -408,7 +460,7 @@ def ingest_checkins(p: Principal, device_id: int, items: list[tuple[int, dict]],
             flags = judgements[index].flags
             out[index] = result(m["id"], status, None, record_id, flags)
         scan_rows.append({
-            "nonce": m["id"], "submitted_by_id": p.user_id, "device_id": device_id, "method": _METHOD[m["type"]],
+            "nonce": m["id"], "submitted_by_id": p.user_id, "device_id": device.id, "method": _METHOD[m["type"]],
             "event_id": scan_event[index],
             "member_id": scan_member[index] if scan_member[index] in members else None,
             "claimed_at": from_ms(m["claimed_at_ms"]), "received_at": now, "clock_offset_ms": offset_ms,
@@ -416,6 +468,8 @@ def ingest_checkins(p: Principal, device_id: int, items: list[tuple[int, dict]],
             "status": status, "reason_code": rejected.get(index), "review_flags": list(flags),
             "record_id": record_id,
         })
+    if not scan_rows:
+        return out
     scan_rows.sort(key=lambda row: row["nonce"])  # key order again (a retry racing its first request)
     written = {nonce for (nonce,) in _insert_rows(Scan, scan_rows, ["nonce"], [Scan.nonce])}
     raced = [row["nonce"] for row in scan_rows if row["nonce"] not in written]
@@ -426,6 +480,54 @@ def ingest_checkins(p: Principal, device_id: int, items: list[tuple[int, dict]],
             if m["id"] in again:
                 out[index] = again[m["id"]]
     return out
+
+
+def _wrong_code_limit(user_id: int, rules: Policy, event_ids: set[int]) -> WrongCodeLimit:
+    """The guessing limits for these events, from the wrong codes counted so far (ScanTally).
+
+    On PostgreSQL one account's pushes are serialised first (a transaction-scoped advisory lock),
+    so that concurrent requests cannot each read the same counts and spend the allowance twice;
+    SQLite's writers are serialised already."""
+    if not event_ids:
+        return WrongCodeLimit(rules)
+    if _is_postgresql():
+        db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(GUESS_LOCK_CLASS, user_id)))
+    rows = db.session.execute(sa.select(ScanTally.event_id, ScanTally.submitted_by_id, ScanTally.device_key,
+                                        ScanTally.count).where(_among(ScanTally.event_id, list(event_ids)),
+                                                               ScanTally.reason_code == "forged_code"))
+    by_member, by_device, by_event = defaultdict(int), defaultdict(int), defaultdict(int)
+    for event_id, submitter, key, count in rows:
+        by_member[(submitter, event_id)] += count
+        by_device[(key, event_id)] += count
+        by_event[event_id] += count
+    return WrongCodeLimit(rules, by_member, by_device, by_event)
+
+
+def _tally_rejections(user_id: int, device_key: str, items: list[tuple], now: dt.datetime) -> set[int]:
+    """Count rejected scans (index, event, reason, method, member) in ScanTally; returns the
+    indexes to keep whole in the scan log (the first KEPT_REJECTIONS of each key, ever)."""
+    if not items:
+        return set()
+    keys = {(event_id, reason) for _, event_id, reason, _, _ in items}
+    before = dict(((e, r), n) for e, r, n in db.session.execute(
+        sa.select(ScanTally.event_id, ScanTally.reason_code, ScanTally.count).where(
+            ScanTally.submitted_by_id == user_id, ScanTally.device_key == device_key,
+            _among(ScanTally.event_id, list({e for e, _ in keys})))))
+    counts: dict[tuple, list] = {}
+    kept = set()
+    for index, event_id, reason, method, member_id in items:
+        seen = before.get((event_id, reason), 0) + len(counts.get((event_id, reason), ()))
+        if seen < KEPT_REJECTIONS:
+            kept.add(index)
+        counts.setdefault((event_id, reason), []).append((method, member_id))
+    rows = [{"event_id": e, "submitted_by_id": user_id, "device_key": device_key, "reason_code": r,
+             "method": seen[-1][0], "member_id": seen[-1][1], "count": len(seen), "first_at": now, "last_at": now}
+            for (e, r), seen in sorted(counts.items())]
+    stmt = _insert(ScanTally).values(rows)
+    db.session.execute(stmt.on_conflict_do_update(
+        index_elements=["event_id", "submitted_by_id", "device_key", "reason_code"],
+        set_={"count": ScanTally.__table__.c["count"] + stmt.excluded["count"], "last_at": stmt.excluded.last_at}))
+    return kept
 
 
 def _record_change(record_id: int, event, member) -> dict:

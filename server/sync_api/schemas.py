@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 
 class ScanSchema(Schema):
@@ -21,3 +21,23 @@ class ScanSchema(Schema):
     review_flags = fields.List(fields.String())
     record_id = fields.Integer(allow_none=True)
     manual_reason = fields.String(allow_none=True)
+
+
+class ScanQuerySchema(Schema):
+    status = fields.String(validate=validate.OneOf(("applied", "duplicate", "rejected")))
+    reason_code = fields.String(validate=validate.Length(max=32))
+
+
+class ScanTallySchema(Schema):
+    """Rejected scans of one kind from one account and phone, counted."""
+
+    event_id = fields.Integer()
+    submitted_by_id = fields.Integer()
+    device_key = fields.String()
+    member_id = fields.Integer(allow_none=True)
+    member_name = fields.Function(lambda t: t.member.name if t.member else None)
+    method = fields.String()
+    reason_code = fields.String()
+    count = fields.Integer()
+    first_at = fields.AwareDateTime()
+    last_at = fields.AwareDateTime()

@@ -11,9 +11,9 @@ from server.core.api import FeatureBlueprint, UpgradeRequired, abort, load_or_40
 from server.core.db import db
 from server.events.models import Event
 from server.sync_api import operations, pull
-from server.sync_api.models import Scan
-from server.sync_api.schemas import ScanSchema
-from sync import PROTOCOL_VERSION, clock
+from server.sync_api.models import Scan, ScanTally
+from server.sync_api.schemas import ScanQuerySchema, ScanSchema, ScanTallySchema
+from sync import MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, clock
 from sync.messages import PullQuerySchema, PullResponseSchema, PushRequestSchema, PushResponseSchema
 
 blp = FeatureBlueprint("sync", __name__, url_prefix="/sync",
@@ -21,8 +21,12 @@ blp = FeatureBlueprint("sync", __name__, url_prefix="/sync",
 
 
 def _check_version(version: int) -> None:
-    if version > PROTOCOL_VERSION or version < 1:
+    """A version newer than the server's: 400 (it will never work). Older than any the server
+    still speaks (MIN_PROTOCOL_VERSION, or 0 and below): 426, the app must be updated."""
+    if version > PROTOCOL_VERSION:
         abort(400, message=f"Unknown protocol version {version}; this server speaks version {PROTOCOL_VERSION}.")
+    if version < MIN_PROTOCOL_VERSION:
+        raise UpgradeRequired("This app is out of date: update it to keep syncing (your queued scans are kept).")
 
 
 @blp.route("/push")
@@ -36,22 +40,35 @@ class Push(MethodView):
         key = request.headers.get("Idempotency-Key")
         if key is not None and not (8 <= len(key) <= 64):
             abort(422, message="The Idempotency-Key header must be 8 to 64 characters.")
+        if key is not None and "idempotency_key" in body and body["idempotency_key"] != key:
+            abort(422, message="The Idempotency-Key header and the body's idempotency_key differ; send one, or the same.")
         return operations.push(principal(), body, key)
 
 
 @blp.route("/pull")
 class Pull(MethodView):
+    @staticmethod
+    def write_intent() -> bool:
+        """A pull naming its device records the device's sync mark (SQLite takes the write lock)."""
+        return "device_id" in request.args
+
     @jwt_required()
     @blp.arguments(PullQuerySchema, location="query")
     @blp.response(200, PullResponseSchema)
     def get(self, query):
-        """Changes after the cursor that the caller may see, with the card keys to verify cards offline."""
+        """Changes after the cursor that the caller may see, with the card keys to verify cards offline.
+
+        `device_id`, sent only when the device has nothing left to push for this user, marks every
+        scan it made before now as delivered: a later push claiming an earlier time is flagged."""
         _check_version(query["protocol_version"])
         if query["protocol_version"] < current_app.config["SYNC_MIN_PROTOCOL_VERSION"]:
             raise UpgradeRequired("This app is out of date: update it to keep syncing (your queued scans are kept).")
         now_ms = operations.to_ms(clock.now())
-        page = pull.pull(principal(), query.get("cursor"), query["limit"])
+        p = principal()
         offset = now_ms - query["client_time_ms"] if "client_time_ms" in query else None
+        if "device_id" in query:
+            operations.register_device(p.user_id, query["device_id"], offset, query["protocol_version"], synced=True)
+        page = pull.pull(p, query.get("cursor"), query["limit"])
         return {"protocol_version": PROTOCOL_VERSION, "server_time_ms": now_ms, "clock_offset_ms": offset,
                 "card_keys": public_keys_for_clients(), **page}
 
@@ -62,10 +79,32 @@ scans_blp = FeatureBlueprint("scans", __name__, description="The scan log of an 
 @scans_blp.route("/events/<int:event_id>/scans")
 class EventScans(MethodView):
     @jwt_required()
+    @scans_blp.arguments(ScanQuerySchema, location="query")
     @scans_blp.response(200, ScanSchema(many=True))
-    def get(self, event_id):
-        """Every scan delivered for the event, in order of arrival: applied, duplicates, rejections."""
+    @scans_blp.paginate()
+    def get(self, query, event_id, pagination_parameters):
+        """The scans delivered for the event, newest first, for its branch's secretaries and organizers:
+        every accepted one and the first rejections of each kind (the rest are counted in /scan-tallies)."""
         event = load_or_404(Event, event_id)
-        p = principal()
-        require(p.manages(event.branch_id) or p.oversees(event.branch_id))
-        return db.session.scalars(sa.select(Scan).where(Scan.event_id == event.id).order_by(Scan.id)).all()
+        require(principal().manages(event.branch_id))
+        stmt = sa.select(Scan).where(Scan.event_id == event.id)
+        if "status" in query:
+            stmt = stmt.where(Scan.status == query["status"])
+        if "reason_code" in query:
+            stmt = stmt.where(Scan.reason_code == query["reason_code"])
+        pagination_parameters.item_count = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
+        return db.session.scalars(stmt.order_by(Scan.id.desc()).limit(pagination_parameters.page_size)
+                                  .offset(pagination_parameters.first_item)).all()
+
+
+@scans_blp.route("/events/<int:event_id>/scan-tallies")
+class EventScanTallies(MethodView):
+    @jwt_required()
+    @scans_blp.response(200, ScanTallySchema(many=True))
+    def get(self, event_id):
+        """Rejected scans of the event counted per account, phone and reason (first and last time):
+        wrong codes, refusals after too many of them, stale codes... for the secretary to follow up."""
+        event = load_or_404(Event, event_id)
+        require(principal().manages(event.branch_id))
+        return db.session.scalars(sa.select(ScanTally).where(ScanTally.event_id == event.id)
+                                  .order_by(ScanTally.last_at.desc(), ScanTally.id)).all()

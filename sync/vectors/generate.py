@@ -270,29 +270,32 @@ def card_vectors() -> dict[str, Any]:
 
 
 def _claim(nonce: str, *, at: int, member: int = 1, event: int = 7, method: str = "event_code",
-           offset: int = 0, received: int | None = None, qr_at: int | None = None, qr: str | None = None) -> dict:
+           offset: int = 0, received: int | None = None, qr_at: int | None = None, qr: str | None = None,
+           synced: int | None = None) -> dict:
     if method == "event_code" and qr is None:
         qr = event_qr_payload(event, SECRET_A, (qr_at if qr_at is not None else at + offset) / 1000)
     return {"nonce": nonce, "method": method, "event_id": event, "member_id": member, "claimed_at_ms": at,
             "received_at_ms": at + offset if received is None else received, "clock_offset_ms": offset,
-            "event_qr": qr}
+            "event_qr": qr, "device_synced_ms": synced}
 
 
 def merge_vectors() -> dict[str, Any]:
     """Judgement of single check-ins and resolution of several, per sync/merge.py."""
-    from sync.merge import Claim, EventFacts, Policy, judge_checkin, resolve
+    from sync.merge import Claim, EventFacts, Policy, WrongCodeLimit, card_register_verdict, judge_checkin, resolve
 
-    now = 1_790_000_000_000
+    now = 1_790_000_000_000  # 07:33:20 UTC: the middle of a 30-second step (step 59,666,666 starts at :00)
     event = {"event_id": 7, "branch_id": 1, "checkin_opens_ms": now - 3_600_000,
              "checkin_closes_ms": now + 3_600_000, "code_secret": SECRET_A, "cancelled": False}
-    policy = {"step_seconds": 30, "tolerance_steps": 2, "late_delivery_seconds": 21_600, "clock_skew_seconds": 300}
+    policy = {"step_seconds": 30, "exact_steps": 1, "tolerance_steps": 2, "late_delivery_seconds": 21_600,
+              "clock_skew_seconds": 300, "wrong_codes_per_member": 5, "wrong_codes_per_device": 10,
+              "wrong_codes_per_event": 100}
     other_secret = _b32(_test_only("event secret B"))
     judge_cases = [
         ("fresh code", _claim("j01", at=now), True, None),
         ("code for another event id", _claim("j02", at=now, qr=event_qr_payload(8, SECRET_A, now / 1000)), True, None),
         ("forged code", _claim("j03", at=now, qr=event_qr_payload(7, other_secret, now / 1000)), True, None),
         ("photo of a code 5 minutes old", _claim("j04", at=now, qr_at=now - 300_000), True, None),
-        ("code 2 steps old is tolerated", _claim("j05", at=now, qr_at=now - 60_000), True, None),
+        ("code 2 steps old is accepted with a flag", _claim("j05", at=now, qr_at=now - 60_000), True, None),
         ("garbage text", _claim("j06", at=now, qr="hello"), True, None),
         ("before the window", _claim("j07", at=now - 2 * 3_600_000), True, None),
         ("member not expected", _claim("j08", at=now), False, None),
@@ -304,6 +307,14 @@ def merge_vectors() -> dict[str, Any]:
         ("manual entry skips the code", _claim("j13", at=now, method="manual"), True, None),
         ("cancelled event", _claim("j14", at=now), True, {**event, "cancelled": True}),
         ("unknown event", _claim("j15", at=now), True, "none"),
+        ("code 1 step old is accepted unflagged", _claim("j16", at=now, qr_at=now - 30_000), True, None),
+        ("code 1 step ahead is accepted unflagged", _claim("j17", at=now, qr_at=now + 30_000), True, None),
+        ("code 3 steps old is stale", _claim("j18", at=now, qr_at=now - 90_000), True, None),
+        ("phone clock 40 s off: the timing is flagged", _claim("j19", at=now - 40_000, offset=40_000), True, None),
+        ("scan claimed before the phone's last empty sync", _claim("j20", at=now - 600_000, qr_at=now - 600_000,
+                                                                    received=now, synced=now - 300_000), True, None),
+        ("scan after the phone's last empty sync", _claim("j21", at=now - 600_000, qr_at=now - 600_000,
+                                                          received=now, synced=now - 900_000), True, None),
     ]
     judges = []
     for name, claim, may_attend, event_override in judge_cases:
@@ -314,7 +325,49 @@ def merge_vectors() -> dict[str, Any]:
                        "expected": {"accepted": verdict.accepted, "code": verdict.code, "flags": list(verdict.flags)}})
     _expect([j["expected"]["code"] for j in judges] == [
         None, "wrong_event", "forged_code", "stale_code", None, "malformed", "outside_window", "not_expected",
-        None, "stale_code", None, None, None, "event_cancelled", "unknown_event"], "merge judgements")
+        None, "stale_code", None, None, None, "event_cancelled", "unknown_event", None, None, "stale_code", None,
+        None, None], "merge judgements")
+    flags_by_name = {j["name"]: j["expected"]["flags"] for j in judges}
+    _expect([flags_by_name[n] for n in (
+        "code 2 steps old is accepted with a flag", "code 1 step old is accepted unflagged",
+        "code 1 step ahead is accepted unflagged", "phone clock 40 s off: the timing is flagged",
+        "scan claimed before the phone's last empty sync", "scan after the phone's last empty sync",
+        "slow phone corrected by offset")] == [
+        ["code_timing"], [], [], ["code_timing"], ["backdated"], [], ["device_clock_off", "code_timing"]],
+        "timing flags")
+
+    # A genuine card's entry in the register at delivery: (status, revoked at, corrected scan time).
+    card_cases = [
+        ("active card", "active", None, now),
+        ("revoked before the scan", "revoked", now - 60_000, now),
+        ("replaced after the scan (offline, synced late)", "replaced", now + 60_000, now),
+        ("revoked, time unknown", "revoked", None, now),
+    ]
+    cards = []
+    for name, status, revoked_at, corrected in card_cases:
+        code, flag = card_register_verdict(status, revoked_at, corrected)
+        cards.append({"name": name, "status": status, "revoked_at_ms": revoked_at, "corrected_at_ms": corrected,
+                      "expected": {"code": code, "flag": flag}})
+    _expect([(c["expected"]["code"], c["expected"]["flag"]) for c in cards] == [
+        (None, None), ("card_revoked", None), (None, "card_revoked_since"), ("card_revoked", None)], "card register")
+
+    # The guessing limits over a sequence of event-code claims for event 7: each step is
+    # (user, device, whether the code is genuine) and the expected outcome.
+    limit_steps = [[1, "phone-a", False]] * 5 + [[1, "phone-a", True], [2, "phone-a", False]] * 1
+    limit_steps += [[2, "phone-a", False]] * 4 + [[3, "phone-a", True], [3, "phone-b", True]]
+    limiter = WrongCodeLimit(Policy(**policy))
+    limits = []
+    for user, device, genuine in limit_steps:
+        if limiter.refused(user, device, 7):
+            outcome = "too_many_wrong_codes"
+        elif genuine:
+            outcome = "accepted"
+        else:
+            outcome = "forged_code"
+            limiter.count_wrong(user, device, 7)
+        limits.append({"user": user, "device": device, "genuine": genuine, "expected": outcome})
+    _expect([s["expected"] for s in limits] == ["forged_code"] * 5 + ["too_many_wrong_codes", "forged_code"]
+            + ["forged_code"] * 4 + ["too_many_wrong_codes", "accepted"], "guessing limits")
 
     resolve_cases = [
         ("earliest claim wins", [_claim("r-b", at=now), _claim("r-a", at=now - 1000)], [], {"r-a": "applied", "r-b": "duplicate"}),
@@ -336,6 +389,8 @@ def merge_vectors() -> dict[str, Any]:
         "policy": policy,
         "judge_cases": judges,
         "resolve_cases": resolves,
+        "card_register_cases": cards,
+        "limit_cases": {"event_id": 7, "steps": limits},
     }
 
 

@@ -101,6 +101,9 @@ class Phones:
 
     def _watch(self, page):
         page.on("pageerror", lambda exc: self.page_errors.append(f"{page.url}: {exc}"))
+        # The server's Content-Security-Policy must never block any part of the app.
+        page.on("console", lambda msg: self.page_errors.append(f"{page.url}: {msg.text}")
+                if msg.type == "error" and "Content Security Policy" in msg.text else None)
         return page
 
     def phone(self, video: Path | None = None, browser=None, **options):

@@ -255,6 +255,24 @@ def login(page, base_url: str, username: str, password: str | None = None, *, wa
         wait_sync_state(page, "synced")
 
 
+def go_offline(context) -> None:
+    """The phone loses its network. DevTools' offline emulation alone can miss requests (a sync
+    that the service worker's Background Sync relays to the page, say), so the API is also cut at
+    the context's network layer."""
+    context.set_offline(True)
+    context.route("**/api/**", _no_network)
+
+
+def go_online(context) -> None:
+    """The network comes back (the page's 'online' event starts a sync)."""
+    context.unroute("**/api/**", _no_network)
+    context.set_offline(False)
+
+
+def _no_network(route) -> None:
+    route.abort("internetdisconnected")
+
+
 def wait_service_worker(page, timeout: float = 15.0) -> None:
     """Until the service worker is activated (the shell and every asset are precached by then)."""
     script = ("navigator.serviceWorker.getRegistration()"

@@ -31,7 +31,7 @@ def test_secretary_shows_the_code_offline_and_a_member_signs_in_with_it(phones, 
     secretary = phones.phone()
     live.login(secretary, url, cast.secretary)  # the pull brings the event's secret to this phone
     live.wait_service_worker(secretary)
-    secretary.context.set_offline(True)
+    live.go_offline(secretary.context)
     live.wait_sync_state(secretary, "offline")
     open_managed_event(secretary, event["id"], "show-code")
 
@@ -65,7 +65,7 @@ def test_secretary_scans_a_member_card_offline_and_it_syncs_as_card_scan(phones,
     secretary = phones.phone(phones.video(card_qr))  # the member holds up the phone with the card
     live.login(secretary, url, cast.secretary)  # pulls the card keys, revocations and roster
     live.wait_service_worker(secretary)
-    secretary.context.set_offline(True)
+    live.go_offline(secretary.context)
     live.wait_sync_state(secretary, "offline")
     open_managed_event(secretary, event["id"], "scan-card")
 
@@ -76,7 +76,7 @@ def test_secretary_scans_a_member_card_offline_and_it_syncs_as_card_scan(phones,
     expect(secretary.get_by_test_id("sync-bar")).to_have_attribute("data-pending", "1")
     assert live.records_of(app, event["id"]) == []
 
-    secretary.context.set_offline(False)
+    live.go_online(secretary.context)
     live.wait_sync_state(secretary, "synced", pending=0)
     records = live.records_of(app, event["id"])
     assert [(r["member_id"], r["method"]) for r in records] == [(cast.member_id, "card_scan")]
@@ -126,7 +126,7 @@ def test_the_same_scan_twice_gives_one_record(phones, live_server, cast):
     live.wait_service_worker(page)
 
     # Offline, the second scan of the same code on the same phone queues nothing.
-    page.context.set_offline(True)
+    live.go_offline(page.context)
     live.wait_sync_state(page, "offline")
     page.get_by_test_id("home-scan").click()
     expect(page.get_by_test_id("scan-result")).to_have_attribute("data-kind", "saved")
@@ -142,7 +142,7 @@ def test_the_same_scan_twice_gives_one_record(phones, live_server, cast):
     expect(other.get_by_test_id("scan-result")).to_have_attribute("data-kind", "ok")
 
     # The first phone comes back online: its scan is a duplicate of the record, not a second one.
-    page.context.set_offline(False)
+    live.go_online(page.context)
     live.wait_sync_state(page, "synced", pending=0)
     page.get_by_test_id("scan-again").click()
     expect(page.get_by_test_id("scan-result")).to_have_attribute("data-kind", "already")

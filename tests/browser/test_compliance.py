@@ -114,11 +114,11 @@ def test_secretary_sees_the_branch_compliance_and_exports_it(phones, demo_server
     check_download(page, page.get_by_test_id("compliance-export"), "红旗村党支部", tmp_path)
 
     # Offline: the last copy, and when it is from.
-    page.context.set_offline(True)
+    live.go_offline(page.context)
     page.reload()
     expect(page.get_by_test_id("compliance-offline")).to_contain_text("离线")
     expect(page.get_by_test_id("compliance-rule").first).to_be_visible()
-    page.context.set_offline(False)
+    live.go_online(page.context)
 
 
 def test_committee_sees_every_branch_and_exports_the_table(phones, demo_server, screenshot_dir, tmp_path):
@@ -201,7 +201,7 @@ def test_minutes_written_offline_upload_and_turn_the_rule_met(phones, dated_demo
     live.login(page, url, SECRETARY, PASSWORD)
     page.goto(f"{url}/manage/events/{event_id}")
     expect(page.get_by_test_id("minutes")).to_be_visible()
-    page.context.set_offline(True)
+    live.go_offline(page.context)
     live.wait_sync_state(page, "offline")
     page.get_by_test_id("minutes-text").fill(f"会议时间：{day.month}月{day.day}日。参加人员：支委全体。议题：研究下月工作安排。")
     page.get_by_test_id("minutes-save").click()
@@ -210,7 +210,7 @@ def test_minutes_written_offline_upload_and_turn_the_rule_met(phones, dated_demo
     expect(page.get_by_test_id("minutes-waiting")).to_contain_text("2")
     expect(page.get_by_test_id("sync-bar")).to_have_attribute("data-pending", "2")
 
-    page.context.set_offline(False)
+    live.go_online(page.context)
     live.wait_sync_state(page, "synced", pending=0)
     with app.app_context():
         minutes = db.session.scalars(sa.select(Minutes).where(Minutes.event_id == event_id)).one()

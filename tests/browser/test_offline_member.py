@@ -21,7 +21,7 @@ def test_offline_scan_survives_closing_the_browser_and_arrives_once(phones, live
     live.login(page, url, cast.member)
     live.wait_service_worker(page)
 
-    context.set_offline(True)
+    live.go_offline(context)
     live.wait_sync_state(page, "offline")
     page.get_by_test_id("home-scan").click()
     result = page.get_by_test_id("scan-result")
@@ -35,9 +35,7 @@ def test_offline_scan_survives_closing_the_browser_and_arrives_once(phones, live
     context.close()  # the browser is closed (as a phone kills the app)
 
     context, page = phones.persistent(profile, offline=True)
-    # No network at all while "offline": DevTools' offline emulation can miss requests that a
-    # service worker forwards, so the API is also cut at the context's network layer.
-    context.route("**/api/**", lambda route: route.abort("internetdisconnected"))
+    live.go_offline(context)  # still no network after the restart
     response = page.goto(url + "/")
     assert response is not None and response.from_service_worker, "the app shell must come from the service worker"
     expect(page.get_by_test_id("home-title")).to_contain_text("李明")
@@ -54,8 +52,7 @@ def test_offline_scan_survives_closing_the_browser_and_arrives_once(phones, live
     expect(page.get_by_test_id("queued-checkin")).to_have_count(1)
     assert live.records_of(app, event["id"]) == []
 
-    context.unroute("**/api/**")
-    context.set_offline(False)  # the 'online' event starts the sync
+    live.go_online(context)  # the 'online' event starts the sync
     live.wait_sync_state(page, "synced", pending=0)
     expect(page.get_by_test_id("queued-checkin")).to_have_count(0)
     expect(page.locator(f'[data-testid="record"][data-event-id="{event["id"]}"]')).to_have_count(1)

@@ -87,7 +87,7 @@ def test_screenshots_of_the_main_screens(phones, live_server, screenshot_dir):
     shot(member, "03-card.png")
     member.get_by_test_id("card-close").click()
 
-    member.context.set_offline(True)
+    live.go_offline(member.context)
     live.wait_sync_state(member, "offline")
     member.get_by_test_id("home-scan").click()
     expect(member.get_by_test_id("scan-result")).to_have_attribute("data-kind", "saved")
@@ -98,7 +98,7 @@ def test_screenshots_of_the_main_screens(phones, live_server, screenshot_dir):
     expect(member.get_by_test_id("sync-bar")).to_have_attribute("data-pending", "1")
     shot(member, "08-sync-waiting.png")
 
-    member.context.set_offline(False)
+    live.go_online(member.context)
     live.wait_sync_state(member, "synced", pending=0)
     expect(member.get_by_test_id("record")).to_have_count(2)
     shot(member, "05-records.png")

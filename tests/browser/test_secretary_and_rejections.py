@@ -78,13 +78,13 @@ def test_a_rejected_scan_is_told_in_plain_chinese(phones, live_server, cast):
 
     # A photo of an old code, scanned offline: saved, then refused at sync and listed with its reason.
     page.get_by_test_id("scan-again").click()
-    page.context.set_offline(True)
+    live.go_offline(page.context)
     live.wait_sync_state(page, "offline")
     stale = live.event_code_now(event, at=clock.now().timestamp() - 600)
     page.get_by_test_id("manual-code").fill(stale)
     page.get_by_test_id("manual-submit").click()
     expect(result).to_have_attribute("data-kind", "saved")
-    page.context.set_offline(False)
+    live.go_online(page.context)
     live.wait_sync_state(page, "synced", pending=0)
     page.get_by_test_id("scan-done").click()
     expect(page).to_have_url(re.compile("/records$"))

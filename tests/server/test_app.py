@@ -137,3 +137,15 @@ class TestPrecompressedAssets:
             assert plain.get_data(as_text=True).startswith("console.log")
         with client.get("/records") as shell:
             assert shell.headers["Cache-Control"] == "no-cache" and "支部" in shell.get_data(as_text=True)
+
+    def test_a_revalidated_file_is_304_and_leaves_no_file_open(self, client):
+        """A 304 sends no body; the file send_from_directory opened was left for the garbage
+        collector (a ResourceWarning, an error in this suite) until it was closed at once."""
+        import gc
+
+        with client.get("/assets/app-1234.js") as first:
+            etag = first.headers["ETag"]
+        again = client.get("/assets/app-1234.js", headers={"If-None-Match": etag})
+        assert again.status_code == 304 and again.data == b""
+        del again
+        gc.collect()  # an unclosed file would be reported here

@@ -27,7 +27,7 @@ def test_secretary_adds_a_member_with_a_login_and_registers_them_as_floating(cli
     hosted = client.get(f"/api/v1/branches/{world.branch_b}/floating-members", headers=auth.headers("secretary_b"))
     assert created.json["id"] in [m["id"] for m in hosted.json]
     duplicate = client.post(f"/api/v1/branches/{world.branch_a}/members",
-                            json={"name": "重名", "status": "full", "username": "xindangyuan", "password": "x" * 10},
+                            json={"name": "重名", "status": "full", "username": "xindangyuan", "password": "tea kettle river seven"},
                             headers=auth.headers("secretary_a"))
     assert duplicate.status_code == 409
 

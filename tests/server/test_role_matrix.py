@@ -193,6 +193,9 @@ MATRIX = [
     R("POST", "/auth/refresh", EVERYONE, token="refresh_token"),
     R("POST", "/auth/logout", EVERYONE, {}, ok=204),
     R("GET", "/auth/me", EVERYONE),
+    R("POST", "/auth/logout-all", EVERYONE, ok=204),
+    R("POST", "/auth/password", EVERYONE, {"current_password": "correct horse battery",
+                                           "new_password": "red flag village tea 2026"}, ok=204),
     # branches and groups: seen by their members, the floating members they host and their committee
     R("GET", "/branches", EVERYONE),  # each sees their own list: test_branch_list_is_scoped
     R("GET", "/branches/{branch_a}", SEES_A),
@@ -214,6 +217,8 @@ MATRIX = [
     R("GET", "/branches/{branch_a}/roles", SEES_A),
     R("POST", "/branches/{branch_a}/roles", {SA, C}, {"member_id": "{member}", "role": "organizer",
                                                      "starts_on": "2026-01-01"}, ok=201),
+    R("POST", "/branches/{branch_a}/roles", {SA, C}, {"member_id": "{member}", "role": "secretary",
+                                                     "starts_on": "2026-01-01"}, ok=201, note="the secretary's post"),
     R("POST", "/roles/{role_secretary_a}/end", {SA, C}, {"ends_on": "2026-06-30"}),
     # cards: the member's own, kept by the home branch
     R("GET", "/members/{member}/cards", {M, SA, C}),
@@ -233,7 +238,8 @@ MATRIX = [
     R("PATCH", "/events/{event_a}", {SA}, {"place": "党群服务中心"}),
     R("POST", "/events/{event_a}/notice", {SA}, {"notice": "请全体党员准时参加。"}),
     R("GET", "/events/{event_a}/attendance", OVERSEES_A),
-    R("GET", "/events/{event_a}/scans", OVERSEES_A),
+    R("GET", "/events/{event_a}/scans", {SA}, note="only those who manage the event"),
+    R("GET", "/events/{event_a}/scan-tallies", {SA}),
     R("GET", "/events/{event_a}/leave-requests", OVERSEES_A),
     R("POST", "/events/{event_a}/leave-requests", {M, F, SA}, {"reason": "外出务工"}, ok=201,
       note="A's members and the member floating to A"),

@@ -219,7 +219,7 @@ def scenario(app, world, database_url, tmp_path):
                ZHIBU_SECRET_KEY=TEST_CONFIG["SECRET_KEY"], ZHIBU_JWT_SECRET_KEY=TEST_CONFIG["JWT_SECRET_KEY"],
                ZHIBU_CARD_SIGNING_KEY=TEST_CONFIG["CARD_SIGNING_KEY"],
                ZHIBU_LOGIN_RATE_LIMIT_PER_ADDRESS="1000 per minute",
-               ZHIBU_LOGIN_RATE_LIMIT_PER_ACCOUNT="1000 per minute")
+               ZHIBU_LOGIN_RATE_LIMIT_PER_ACCOUNT_AND_ADDRESS="1000 per minute")
     server = Gunicorn(env, free_port(), tmp_path / "gunicorn.log")
     outbox = Outbox(tmp_path / "outbox.sqlite3")
     try:

@@ -101,13 +101,25 @@ def test_bad_event_codes_are_rejected_with_their_reason(app, client, auth, world
     assert (item["status"], item["code"]) == ("rejected", expected)
     assert item["message"]
     assert records_for(app, event["id"]) == []
+    if expected == "malformed":  # no event to log it in: answered, not stored
+        assert scans(app, nonce=scan["id"]) == []
+        return
     [stored] = scans(app, nonce=scan["id"])
     assert (stored.status, stored.reason_code) == ("rejected", expected)
 
 
-def test_member_of_another_branch_is_not_expected(app, client, auth, world, event):
-    [item] = push(client, auth.headers("member_b"), [code_scan(event)]).json["results"]
+def test_member_of_another_branch_is_not_expected_and_writes_nothing_into_its_log(app, client, auth, world, event):
+    """Finding: any logged-in member could write into any branch's event scan log."""
+    scan = code_scan(event)
+    [item] = push(client, auth.headers("member_b"), [scan]).json["results"]
     assert item["code"] == "not_expected"
+    assert scans(app, nonce=scan["id"]) == []
+    forged = {**code_scan(event), "event_qr": code_scan(event)["event_qr"][:-8] + "00000000"}
+    assert push(client, auth.headers("member_b"), [forged]).json["results"][0]["code"] == "not_expected"
+    with app.app_context():
+        from server.sync_api.models import ScanTally
+
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ScanTally)) == 0
 
 
 def test_floating_member_signs_in_at_the_host_branch_and_both_branches_see_it(app, client, auth, world, event):
@@ -195,7 +207,8 @@ def test_late_delivery_and_wrong_device_clock_are_accepted_but_flagged(app, clie
     response = push(client, auth.headers("member2"), [scan], client_time_ms=slow).json
     assert abs(response["clock_offset_ms"] - 600_000) < 60_000
     assert response["results"][0]["status"] == "applied"
-    assert response["results"][0]["flags"] == ["device_clock_off"]
+    # Counted, not silently: a phone whose clock disagrees cannot vouch for when it saw the code.
+    assert response["results"][0]["flags"] == ["device_clock_off", "code_timing"]
 
 
 def test_scans_are_stored_with_both_timestamps(app, client, auth, event):
@@ -242,13 +255,22 @@ class TestTooOldClient:
 def test_secretary_reviews_duplicates_and_rejections_of_an_event(client, auth, world, event):
     push(client, auth.headers("member"), [code_scan(event)], device="phone-aaaa")
     push(client, auth.headers("member"), [code_scan(event)], device="phone-bbbb")
-    push(client, auth.headers("member_b"), [code_scan(event)])
+    stale = code_scan(event, code_at_ms=now_ms() - 10 * 60_000)
+    push(client, auth.headers("member2"), [stale])
+    push(client, auth.headers("member_b"), [code_scan(event)])  # not expected: not written into this log
     scans = client.get(f"/api/v1/events/{event['id']}/scans", headers=auth.headers("secretary_a"))
     assert scans.status_code == 200
     assert [(s["member_name"], s["status"], s["reason_code"]) for s in scans.json] == [
-        ("李明", "applied", None), ("李明", "duplicate", None), ("周B", "rejected", "not_expected")]
-    assert scans.json[0]["record_id"] == scans.json[1]["record_id"]
-    assert client.get(f"/api/v1/events/{event['id']}/scans", headers=auth.headers("member")).status_code == 403
+        ("王芳", "rejected", "stale_code"), ("李明", "duplicate", None), ("李明", "applied", None)]
+    assert scans.json[1]["record_id"] == scans.json[2]["record_id"]
+    rejected = client.get(f"/api/v1/events/{event['id']}/scans?status=rejected", headers=auth.headers("secretary_a"))
+    assert [s["reason_code"] for s in rejected.json] == ["stale_code"]
+    tallies = client.get(f"/api/v1/events/{event['id']}/scan-tallies", headers=auth.headers("secretary_a"))
+    assert [(t["member_name"], t["reason_code"], t["count"]) for t in tallies.json] == [("王芳", "stale_code", 1)]
+    # Only those who manage the event read its log: not a member, not the committee.
+    for who in ("member", "committee", "secretary_b"):
+        assert client.get(f"/api/v1/events/{event['id']}/scans", headers=auth.headers(who)).status_code == 403
+        assert client.get(f"/api/v1/events/{event['id']}/scan-tallies", headers=auth.headers(who)).status_code == 403
 
 
 def test_an_idempotency_key_reused_for_a_different_batch_is_refused(app, client, auth, event):

@@ -43,7 +43,8 @@ def test_rejections_in_order_of_checks():
 def test_measured_clock_offset_corrects_a_slow_phone():
     slow = claim(at=NOW - 600_000, offset=600_000, qr=event_qr_payload(7, SECRET, NOW / 1000))
     verdict = judge_checkin(slow, EVENT, may_attend=True)
-    assert verdict.accepted and verdict.flags == ("device_clock_off",)
+    # Counted, but not silently: a phone whose clock disagrees cannot vouch for the code's timing.
+    assert verdict.accepted and verdict.flags == ("device_clock_off", "code_timing")
     uncorrected = claim(at=NOW - 600_000, offset=0, qr=event_qr_payload(7, SECRET, NOW / 1000))
     assert judge_checkin(uncorrected, EVENT, may_attend=True).code == "stale_code"
 

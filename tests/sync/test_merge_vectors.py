@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import sync.vectors
-from sync.merge import Claim, EventFacts, Policy, judge_checkin, resolve
+from sync.merge import Claim, EventFacts, Policy, WrongCodeLimit, card_register_verdict, judge_checkin, resolve
 
 MERGE = json.loads((Path(sync.vectors.__file__).resolve().parent / "merge.json").read_text("utf-8"))
 POLICY = Policy(**MERGE["policy"])
@@ -26,9 +26,33 @@ def test_resolve_case(case):
     assert resolve(claims, {tuple(p) for p in case["existing_pairs"]}) == case["expected"]
 
 
-def test_every_rejection_code_a_single_scan_can_earn_is_covered():
+@pytest.mark.parametrize("case", MERGE["card_register_cases"], ids=lambda c: c["name"])
+def test_card_register_case(case):
+    code, flag = card_register_verdict(case["status"], case["revoked_at_ms"], case["corrected_at_ms"])
+    assert {"code": code, "flag": flag} == case["expected"]
+
+
+def test_the_guessing_limits_step_by_step():
+    limit = WrongCodeLimit(POLICY)
+    event = MERGE["limit_cases"]["event_id"]
+    for step in MERGE["limit_cases"]["steps"]:
+        if limit.refused(step["user"], step["device"], event):
+            outcome = "too_many_wrong_codes"
+        elif step["genuine"]:
+            outcome = "accepted"
+        else:
+            outcome = "forged_code"
+            limit.count_wrong(step["user"], step["device"], event)
+        assert outcome == step["expected"], step
+
+
+def test_every_rejection_code_and_flag_is_covered():
     codes = {c["expected"]["code"] for c in MERGE["judge_cases"]}
     assert {"wrong_event", "forged_code", "stale_code", "malformed", "outside_window", "not_expected",
             "event_cancelled", "unknown_event"} <= codes
+    assert "card_revoked" in {c["expected"]["code"] for c in MERGE["card_register_cases"]}
+    assert "too_many_wrong_codes" in {s["expected"] for s in MERGE["limit_cases"]["steps"]}
     flags = {f for c in MERGE["judge_cases"] for f in c["expected"]["flags"]}
-    assert flags == {"late_delivery", "clock_disagreement", "device_clock_off"}
+    flags |= {c["expected"]["flag"] for c in MERGE["card_register_cases"]} - {None}
+    assert flags == {"late_delivery", "clock_disagreement", "device_clock_off", "code_timing", "backdated",
+                     "card_revoked_since"}

@@ -101,9 +101,14 @@ export async function markLoginRequired() {
   if (stored) await db.setMeta('session', { ...stored, login_required: true })
 }
 
-/** Log out: revoke the tokens when online; forget the cache; the outbox is kept for this user. */
+/** Log out: end the session on the server when online; forget the cache; the outbox is kept for this user. */
 export async function logout() {
   await api.logout()
+  await forgetSession()
+}
+
+/** Forget the login on this phone (the server has ended it); the outbox is kept for this user. */
+export async function forgetSession() {
   tokens = null
   await db.clearSessionData()
   session.username = null

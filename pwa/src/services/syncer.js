@@ -97,6 +97,7 @@ async function runOnce() {
         fetchPage: api.pull,
         storePage: (plan) => db.storePullPage(plan),
         limit: 500,
+        syncedDevice: async () => ((await db.pendingFor(username)).length === 0 ? device : null),
       },
     })
     if (result.outcome === 'ok') {

@@ -37,11 +37,15 @@ export function planPage(page) {
 /**
  * Pull until has_more is false. The cursor is only ever stored together with (in the same
  * transaction as, hence after) the page's changes: `storePage(plan)` must write both or neither.
- * deps: getCursor() → cursor|null, fetchPage({cursor, limit, client_time_ms}) → net result,
- *       storePage(plan) → void, now(), onPage({pages, changes}), maxPages
+ * deps: getCursor() → cursor|null, fetchPage({cursor, limit, client_time_ms, device_id?}) → net result,
+ *       storePage(plan) → void, now(), onPage({pages, changes}), maxPages,
+ *       syncedDevice() → the device id when this device has nothing left to push for this user, else
+ *       null: sent with the first page, it tells the server every scan made before now has been
+ *       delivered (a later one claiming an earlier time is then flagged `backdated`).
  */
 export async function pullAll(deps) {
-  const { getCursor, fetchPage, storePage, now = nowMs, limit = 500, onPage = () => {}, maxPages = 1000 } = deps
+  const { getCursor, fetchPage, storePage, now = nowMs, limit = 500, onPage = () => {}, maxPages = 1000,
+    syncedDevice = async () => null } = deps
   let cursor = await getCursor()
   let pages = 0
   let changes = 0
@@ -50,6 +54,10 @@ export async function pullAll(deps) {
   while (pages < maxPages) {
     const query = { protocol_version: PROTOCOL_VERSION, limit, client_time_ms: now() }
     if (cursor) query.cursor = cursor
+    if (pages === 0) {
+      const device = await syncedDevice()
+      if (device) query.device_id = device
+    }
     const res = await fetchPage(query)
     if (!res.ok) {
       const outcome = res.network ? 'offline' : res.status === 401 ? 'login' : res.status === 426 ? 'update' : 'error'
