@@ -42,8 +42,10 @@ run-https:
 	$(MAKE) run HTTPS=1
 
 # The browser tests drive Debian's Chromium (/usr/bin/chromium); Playwright never downloads one.
+# A Chinese font (WenQuanYi Micro Hei, 4 MB) so that pages render as on a phone (and screenshots read).
 $(STAMP)/chromium:
 	command -v chromium >/dev/null 2>&1 || (apt-get update && apt-get install -y chromium)
+	fc-list :lang=zh | grep -q . || apt-get install -y fonts-wqy-microhei || (apt-get update && apt-get install -y fonts-wqy-microhei)
 	@mkdir -p $(STAMP) && touch $@
 
 # The PWA's unit tests (Vitest) run first; a failure stops the command.

@@ -90,6 +90,8 @@ def _register_features(app: Flask) -> None:
     from server.events.views import blp as events_blp
     from server.filings.views import blp as filings_blp
     from server.minutes.views import blp as minutes_blp
+    from server.notifications.cli import reminders_command
+    from server.notifications.views import blp as notifications_blp
     from server.org.views import blp as org_blp
     from server.records.views import blp as records_blp
     from server.spa.views import blp as spa_blp
@@ -99,8 +101,10 @@ def _register_features(app: Flask) -> None:
     for blp in (auth_blp, org_blp, cards_blp, events_blp, records_blp, audit_blp, sync_blp, scans_blp,
                 calendar_blp, filings_blp, minutes_blp, activity_plan_blp, compliance_blp):
         api.register_blueprint(blp, url_prefix="/api/v1" + (blp.url_prefix or ""))
+    api.register_blueprint(notifications_blp, url_prefix="/api/v1")
     apidocs.init_app(app)
     # Last: its catch-all route serves the PWA for every path the API does not own.
     app.register_blueprint(spa_blp)
     app.cli.add_command(demo_command)
     app.cli.add_command(serve_command)
+    app.cli.add_command(reminders_command)

@@ -55,6 +55,16 @@ DEFAULTS = {
     "UPLOAD_FOLDER": None,
     "MINUTES_PHOTO_MAX_BYTES": 5 * 1024 * 1024,
     "MINUTES_PHOTOS_PER_EVENT": 30,
+    # Web Push (server/notifications/push.py): sent only when a contact is set (the VAPID `sub`,
+    # mailto: or https:); the VAPID key itself is a secret (SECRET_NAMES).
+    "PUSH_CONTACT": None,
+    # Endpoints are accepted only on these push services (a host or its subdomains), so that the
+    # server never posts to an address a user made up.
+    "PUSH_ENDPOINT_HOSTS": ["fcm.googleapis.com", "android.googleapis.com", "push.services.mozilla.com",
+                            "push.apple.com", "notify.windows.com"],
+    "PUSH_TIMEOUT_SECONDS": 5,
+    "PUSH_TTL_SECONDS": 24 * 3600,
+    "PUSH_SUBSCRIPTIONS_PER_USER": 10,
 }
 
 # ZHIBU_<NAME> environment variable → config key, and how to read it.
@@ -78,9 +88,12 @@ ENVIRONMENT = {
     "SYNC_LATE_DELIVERY_SECONDS": ("SYNC_LATE_DELIVERY_SECONDS", int),
     "UPLOAD_FOLDER": ("UPLOAD_FOLDER", str),
     "MINUTES_PHOTO_MAX_BYTES": ("MINUTES_PHOTO_MAX_BYTES", int),
+    "VAPID_PRIVATE_KEY": ("VAPID_PRIVATE_KEY", str),
+    "PUSH_CONTACT": ("PUSH_CONTACT", str),
+    "PUSH_ENDPOINT_HOSTS": ("PUSH_ENDPOINT_HOSTS", lambda v: [h.strip().lower() for h in v.split(",") if h.strip()]),
 }
 
-SECRET_NAMES = ("SECRET_KEY", "JWT_SECRET_KEY", "CARD_SIGNING_KEY")
+SECRET_NAMES = ("SECRET_KEY", "JWT_SECRET_KEY", "CARD_SIGNING_KEY", "VAPID_PRIVATE_KEY")
 
 
 def from_environment(environ=os.environ) -> dict:
@@ -95,6 +108,10 @@ def from_environment(environ=os.environ) -> dict:
 def _new_secret(name: str) -> str:
     if name == "CARD_SIGNING_KEY":
         return secrets.token_bytes(32).hex()  # raw Ed25519 private key, hex
+    if name == "VAPID_PRIVATE_KEY":
+        from server.notifications.push import new_vapid_private_key
+
+        return new_vapid_private_key()  # raw P-256 private key, base64url
     return secrets.token_urlsafe(48)
 
 

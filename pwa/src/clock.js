@@ -32,3 +32,14 @@ export function chinaDate(moment = nowMs()) {
 export function chinaToday() {
   return chinaDate(nowMs())
 }
+
+/** A moment as China's wall-clock date and time: {date: 'YYYY-MM-DD', time: 'HH:MM'}. */
+export function chinaParts(moment) {
+  const iso = new Date(new Date(moment).getTime() + CHINA_OFFSET_MS).toISOString()
+  return { date: iso.slice(0, 10), time: iso.slice(11, 16) }
+}
+
+/** China's wall-clock date and time (what a form asks for) as an ISO 8601 moment. */
+export function fromChinaParts(date, time) {
+  return `${date}T${time}:00+08:00`
+}

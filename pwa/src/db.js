@@ -281,6 +281,25 @@ export async function getCachedView(key) {
   return (await getDb().meta.get(`view:${key}`))?.value ?? null
 }
 
+// -------------------------------------------------------------------------------- drafts
+
+// A form's unsent text (a new event, a notice, a filing…) kept on the phone per user, so that
+// nothing typed is lost when the network or the battery goes. Kept through logout like the outbox.
+const draftKey = (username, name) => `draft:${username}:${name}`
+
+export async function saveDraft(username, name, value) {
+  await getDb().meta.put({ key: draftKey(username, name), value: { value, saved_ms: nowMs() } })
+}
+
+/** → the saved value, or null */
+export async function loadDraft(username, name) {
+  return (await getDb().meta.get(draftKey(username, name)))?.value?.value ?? null
+}
+
+export async function clearDraft(username, name) {
+  await getDb().meta.delete(draftKey(username, name))
+}
+
 // --------------------------------------------------------------------------------- session
 
 /**
@@ -292,9 +311,9 @@ export async function clearSessionData({ keepLastUsername = true } = {}) {
   const db = getDb()
   await db.transaction('rw', db.entities, db.meta, async () => {
     await db.entities.clear()
-    const keep = new Set(['device_id', 'locale', ...(keepLastUsername ? ['last_username'] : [])])
+    const keep = new Set(['device_id', 'locale', 'large_type', ...(keepLastUsername ? ['last_username'] : [])])
     const keys = await db.meta.toCollection().primaryKeys()
-    await db.meta.bulkDelete(keys.filter((k) => !keep.has(k)))
+    await db.meta.bulkDelete(keys.filter((k) => !keep.has(k) && !String(k).startsWith('draft:')))
   })
 }
 

@@ -8,12 +8,14 @@ import { getMeta } from './db.js'
 import { loadSession, refreshMe, session } from './services/session.js'
 import { refreshCounts, startSyncTriggers, syncNow } from './services/syncer.js'
 import { registerServiceWorker } from './services/update.js'
+import { loadLargeType } from './services/display.js'
 import './vant-styles.js'
 import './styles.css'
 
 async function start() {
   try {
     setLocale((await getMeta('locale')) ?? DEFAULT_LOCALE)
+    await loadLargeType()
     await loadSession()
   } catch {
     // IndexedDB unavailable (a private window in an old browser): run without local data.

@@ -11,6 +11,14 @@ const routes = [
   { path: '/events', name: 'events', component: () => import('./views/EventsView.vue'), meta: { tabbar: true } },
   { path: '/events/:id', name: 'event', component: () => import('./views/EventView.vue'), props: true },
   { path: '/manage', name: 'manage', component: () => import('./views/ManageView.vue'), meta: { tabbar: true, manager: true } },
+  { path: '/manage/events/new', name: 'event-new', component: () => import('./views/EventFormView.vue'), meta: { manager: true } },
+  { path: '/manage/events/:id/edit', name: 'event-edit', component: () => import('./views/EventFormView.vue'), props: true, meta: { manager: true } },
+  { path: '/manage/filings', name: 'filings', component: () => import('./views/FilingsView.vue'), meta: { manager: true } },
+  { path: '/manage/plan', name: 'plan', component: () => import('./views/PlanView.vue'), meta: { manager: true } },
+  { path: '/manage/rectification', name: 'rectification', component: () => import('./views/RectificationView.vue'), meta: { manager: true } },
+  { path: '/manage/members', name: 'roster', component: () => import('./views/RosterView.vue'), meta: { manager: true } },
+  { path: '/manage/members/new', name: 'member-new', component: () => import('./views/MemberView.vue'), meta: { manager: true } },
+  { path: '/manage/members/:id', name: 'member', component: () => import('./views/MemberView.vue'), props: true, meta: { manager: true } },
   { path: '/manage/events/:id', name: 'manage-event', component: () => import('./views/ManageEventView.vue'), props: true, meta: { manager: true } },
   { path: '/manage/events/:id/code', name: 'event-code', component: () => import('./views/EventCodeView.vue'), props: true, meta: { manager: true, fullscreen: true } },
   { path: '/manage/events/:id/scan-card', name: 'scan-card', component: () => import('./views/ScanCardView.vue'), props: true, meta: { manager: true } },
@@ -19,6 +27,7 @@ const routes = [
   { path: '/compliance/branches/:id', name: 'compliance', component: () => import('./views/ComplianceView.vue'), props: true },
   { path: '/compliance/committees/:id', name: 'committee-compliance', component: () => import('./views/CommitteeComplianceView.vue'), props: true },
   { path: '/settings', name: 'settings', component: () => import('./views/SettingsView.vue'), meta: { tabbar: true } },
+  { path: '/notifications', name: 'notifications', component: () => import('./views/NotificationsView.vue') },
   { path: '/:pathMatch(.*)*', redirect: '/' },
 ]
 

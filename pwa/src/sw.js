@@ -1,8 +1,9 @@
 // The service worker. It ONLY: precaches the app shell and assets, routes navigations to
 // index.html (the app then works with no network), applies an update when the page asks
-// ('SKIP_WAITING'), and relays Background Sync to the page as a message. It never caches or
-// answers /api/ (every API call goes to the network through net.js), and holds no data logic:
-// the outbox, sync and retries live in the page (Safari has no Background Sync).
+// ('SKIP_WAITING'), relays Background Sync to the page as a message, shows a Web Push as a
+// notification and opens its page when tapped. It never caches or answers /api/ (every API
+// call goes to the network through net.js), and holds no data logic: the outbox, sync and
+// retries live in the page (Safari has no Background Sync), and what a push says is the server's.
 import { clientsClaim } from 'workbox-core'
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching'
 import { NavigationRoute, registerRoute } from 'workbox-routing'
@@ -29,4 +30,40 @@ self.addEventListener('sync', (event) => {
       for (const client of clients) client.postMessage({ type: 'ZHIBU_SYNC' })
     }),
   )
+})
+
+// Web Push (server/notifications/push.py): {title, body, url}, shown as it came.
+self.addEventListener('push', (event) => {
+  let data = {}
+  try {
+    data = event.data ? event.data.json() : {}
+  } catch {
+    data = {}
+  }
+  const text = (v) => (typeof v === 'string' ? v : '')
+  event.waitUntil(self.registration.showNotification(text(data.title) || '支部', {
+    body: text(data.body),
+    icon: '/icons/icon-192.png',
+    badge: '/icons/favicon-48.png',
+    data: { url: text(data.url) },
+  }))
+})
+
+// A tap opens the notification's page in the app (an open window is reused), never another site.
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close()
+  const target = new URL(event.notification.data?.url || '/', self.location.origin)
+  const url = target.origin === self.location.origin ? target.href : new URL('/', self.location.origin).href
+  event.waitUntil((async () => {
+    const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true })
+    for (const client of windows) {
+      try {
+        const focused = await client.focus()
+        return await (focused ?? client).navigate(url)
+      } catch {
+        // not ours to steer: open a new window below
+      }
+    }
+    return self.clients.openWindow(url)
+  })())
 })

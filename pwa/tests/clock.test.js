@@ -56,3 +56,13 @@ describe('event windows follow the clock', () => {
     expect(splitUpcoming([event]).past).toHaveLength(1)
   })
 })
+
+describe('form times are China wall time', () => {
+  it('round-trips a date and time through the moment the server stores', async () => {
+    const { chinaParts, fromChinaParts } = await import('../src/clock.js')
+    expect(fromChinaParts('2027-01-06', '14:30')).toBe('2027-01-06T14:30:00+08:00')
+    expect(chinaParts('2027-01-06T06:30:00Z')).toEqual({ date: '2027-01-06', time: '14:30' })
+    expect(chinaParts('2026-12-31T16:30:00Z')).toEqual({ date: '2027-01-01', time: '00:30' })
+    expect(chinaParts(fromChinaParts('2028-02-29', '09:05'))).toEqual({ date: '2028-02-29', time: '09:05' })
+  })
+})

@@ -49,6 +49,27 @@ describe('compliance views', () => {
     const t = i18n.global.t
     for (const id of ['3M1-committee', 'DAY-plan', 'OLM-report', 'EVAL-held']) expect(t(`compliance.rule.${id.replace(/-/g, '_')}`)).not.toContain('compliance.')
     expect(t('compliance.state.not_applicable')).toBe('不适用')
-    expect(Object.keys(zh.compliance.step)).toHaveLength(23)
+    expect(Object.keys(zh.compliance.step)).toHaveLength(24)
+    const minutes = { key: 'minutes.incomplete', params: { date: '2026-11-02', event_id: 15, missing: ['minutes'], what: 'branch_committee_meeting', count: 2 } }
+    expect(nextStepText(minutes)).toBe('2026年11月2日的支委会缺少会议记录（共2次会议待补齐）')
+  })
+})
+
+describe('the next step as one tap', async () => {
+  const { stepAction } = await import('../src/services/compliance.js')
+  const result = (state, key, params = {}, scope = {}) => ({ state, next_step: { key, params }, scope })
+
+  it('plans a missing meeting with its kind and group, prefilled', () => {
+    expect(stepAction(result('due', 'meeting.none', { what: 'group_meeting' }, { group_id: 2 }), '2026-12-02'))
+      .toEqual({ key: 'schedule', to: '/manage/events/new?kind=group_meeting&group_id=2&date=2026-12-02' })
+    expect(stepAction(result('due', 'day.schedule', { date: '2026-12-02' }), '2026-12-01').to)
+      .toBe('/manage/events/new?kind=activity_day&date=2026-12-02')
+  })
+
+  it('opens the event concerned, or the plan; nothing for a met rule or a past miss', () => {
+    expect(stepAction(result('due', 'meeting.incomplete', { event_id: 9 }), 'x')).toEqual({ key: 'open', to: '/manage/events/9' })
+    expect(stepAction(result('late', 'plan.file_by'), 'x').to).toBe('/manage/plan')
+    expect(stepAction(result('met', 'meeting.none', { what: 'party_lecture' }), 'x')).toBeNull()
+    expect(stepAction(result('missed', 'meeting.not_held', { what: 'party_lecture' }), 'x')).toBeNull()
   })
 })

@@ -4,6 +4,8 @@ import datetime as dt
 
 import sqlalchemy as sa
 
+from server.audit.models import AuditEntry
+from server.audit.operations import log_action
 from server.calendar.days import CHINA, local_day
 from server.calendar.operations import current_calendar
 from server.core.api import abort
@@ -13,8 +15,14 @@ from server.events.models import Event
 from server.events.operations import create_event
 from server.filings.models import Filing
 from server.filings.operations import submit_filing
+from server.notifications import operations as notifications
 from server.org.models import Branch
 from sync import clock
+
+# The audit actions of `follow_calendar`, which the branch's compliance view lists (calendar_changes)
+# for this many days.
+MOVED, NOT_MOVED = "event.moved_by_calendar", "event.not_moved_by_calendar"
+CALENDAR_CHANGES_DAYS = 30
 
 
 def _year_events(branch: Branch, year: int) -> dict[int, Event]:
@@ -68,9 +76,62 @@ def generate_plan(branch: Branch, data: dict, actor_id: int) -> dict:
             "kind": EventKind.activity_day, "title": f"{month}月主题党日活动",
             "theme": themes[month - 1] if month <= len(themes) and themes[month - 1] else None,
             "place": data["place"], "starts_at": starts_at,
-            "ends_at": starts_at + dt.timedelta(minutes=data["duration_minutes"]),
+            "ends_at": starts_at + dt.timedelta(minutes=data["duration_minutes"]), "rule_date": day,
         }, actor_id)
     return plan_view(branch, year)
+
+
+def follow_calendar(year: int, actor_id: int | None) -> dict:
+    """After the year's official schedule was loaded or removed: move every activity day the plan
+    generated for the year (any branch) to its month's rule date under the calendar now in force,
+    at the same time of day, its check-in window shifted alike: those still planned and ahead whose
+    date and time nobody changed by hand. One edited by hand stays and is reported "not moved,
+    check it", as is one whose new date is already past (a past planned event would look held).
+    Each is audited; the branch's compliance view lists them (`calendar_changes`)."""
+    calendar = current_calendar()
+    now = clock.now()
+    events = db.session.scalars(sa.select(Event).where(
+        Event.kind == EventKind.activity_day, Event.status == EventStatus.planned, Event.starts_at > now,
+        Event.rule_date >= dt.date(year, 1, 1), Event.rule_date <= dt.date(year, 12, 31))
+        .order_by(Event.branch_id, Event.starts_at, Event.id)).all()
+    moved = not_moved = 0
+    for event in events:
+        rule_date = calendar.activity_day_for(event.rule_date.year, event.rule_date.month)
+        if rule_date == event.rule_date:
+            continue
+        event.rule_date = rule_date
+        day = local_day(event.starts_at)
+        if day == rule_date:
+            continue  # already there (moved by hand to the date the rule now says)
+        shift = dt.timedelta(days=(rule_date - day).days)  # whole days: China keeps no daylight saving
+        change = {"year": year, "title": event.title, "from": day.isoformat(), "to": rule_date.isoformat()}
+        if event.edited_by_hand or event.starts_at + shift <= now:
+            reason = "edited_by_hand" if event.edited_by_hand else "past"
+            log_action(actor_id, NOT_MOVED, event, branch_id=event.branch_id, moved=False, reason=reason, **change)
+            not_moved += 1
+            continue
+        event.starts_at += shift
+        event.ends_at += shift
+        event.checkin_opens_at += shift
+        event.checkin_closes_at += shift
+        log_action(actor_id, MOVED, event, branch_id=event.branch_id, moved=True, reason=None, **change)
+        # Its members are told, as for any reschedule (the notice's text still names the old date:
+        # the secretary sees the move in the compliance view and re-publishes it).
+        notifications.notify_expected(event, notifications.NotificationKind.rescheduled, actor_id)
+        moved += 1
+    db.session.flush()
+    return {"moved": moved, "not_moved": not_moved}
+
+
+def calendar_changes(branch_id: int, today: dt.date) -> list[dict]:
+    """What the holiday calendar moved (and did not move) of the branch's plan in the last 30 days."""
+    since = dt.datetime.combine(today - dt.timedelta(days=CALENDAR_CHANGES_DAYS), dt.time(), CHINA)
+    entries = db.session.scalars(sa.select(AuditEntry).where(
+        AuditEntry.branch_id == branch_id, AuditEntry.action.in_((MOVED, NOT_MOVED)),
+        AuditEntry.at >= since.astimezone(dt.timezone.utc)).order_by(AuditEntry.at, AuditEntry.id)).all()
+    return [{"event_id": e.target_id, "title": e.data["title"], "from": dt.date.fromisoformat(e.data["from"]),
+             "to": dt.date.fromisoformat(e.data["to"]), "moved": e.data["moved"], "reason": e.data.get("reason"),
+             "at": e.at} for e in entries]
 
 
 def file_plan(branch: Branch, year: int, body: str | None, actor_id: int) -> Filing:

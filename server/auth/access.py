@@ -80,6 +80,14 @@ class Principal:
             return True
         return any(self.manages(b) for b in hosting_branch_ids(member.id))
 
+    def can_view_floating(self, member: Member) -> bool:
+        """A member's floating memberships: the member, the home branch's managers and committee, and
+        the managers and committee of any branch that hosts or hosted them."""
+        if member.id == self.member_id or self.manages(member.branch_id) or self.oversees(member.branch_id):
+            return True
+        return any(self.manages(fm.host_branch_id) or self.oversees(fm.host_branch_id)
+                   for fm in member.floating_memberships)
+
     def can_view_record(self, record) -> bool:
         return (
             record.member_id == self.member_id

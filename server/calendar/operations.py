@@ -107,8 +107,9 @@ def _check_days(year: int, days: list[dict]) -> None:
         abort(422, message="The schedule is not valid; see errors.", errors={"json": {"days": errors}})
 
 
-def load_schedule(year: int, data: dict, actor_id: int) -> OfficialSchedule:
-    """Replace the year's official schedule (idempotent: the same body gives the same schedule)."""
+def load_schedule(year: int, data: dict, actor_id: int) -> tuple[OfficialSchedule, dict]:
+    """Replace the year's official schedule (idempotent: the same body gives the same schedule), and
+    move the plans' activity days of the year to their new rule dates: `(schedule, {moved, not_moved})`."""
     days = parse_schedule_csv(data["csv"]) if data.get("csv") is not None else data.get("days", [])
     if not days:
         abort(422, message="The schedule lists no day.", errors={"json": {"days": ["At least one day."]}})
@@ -127,14 +128,23 @@ def load_schedule(year: int, data: dict, actor_id: int) -> OfficialSchedule:
     db.session.flush()
     log_action(actor_id, "calendar.schedule_loaded", schedule, branch_id=None, year=year, days=len(days))
     g.pop("holiday_calendar", None)
-    return schedule
+    return schedule, _follow_calendar(year, actor_id)
 
 
-def remove_schedule(schedule: OfficialSchedule, actor_id: int) -> None:
+def remove_schedule(schedule: OfficialSchedule, actor_id: int) -> dict:
+    """The year returns to the package's calendar; the plans' activity days follow: `{moved, not_moved}`."""
     log_action(actor_id, "calendar.schedule_removed", schedule, branch_id=None, year=schedule.year)
+    year = schedule.year
     db.session.delete(schedule)
     db.session.flush()
     g.pop("holiday_calendar", None)
+    return _follow_calendar(year, actor_id)
+
+
+def _follow_calendar(year: int, actor_id: int | None) -> dict:
+    from server.activity_plan.operations import follow_calendar  # the plan builds on this module
+
+    return follow_calendar(year, actor_id)
 
 
 def year_view(year: int) -> dict:

@@ -40,6 +40,10 @@ class CalendarYearSchema(Schema):
     weekend_rest_days = fields.List(fields.Nested(NamedDaySchema))
     workdays = fields.List(fields.Nested(NamedDaySchema))
     activity_days = fields.List(fields.Date())
+    plan_events_moved = fields.Integer(metadata={
+        "description": "After loading: the plans' activity days moved to their new rule dates."})
+    plan_events_not_moved = fields.Integer(metadata={
+        "description": "After loading: those left where they were (edited by hand, or the new date is past)."})
 
 
 class CalendarWarningSchema(Schema):
@@ -60,6 +64,7 @@ class CalendarStatusSchema(Schema):
 
 
 class CalendarFeedSchema(Schema):
-    url = fields.String()
-    webcal_url = fields.String()
-    created_at = fields.AwareDateTime()
+    exists = fields.Boolean(dump_default=True)
+    url = fields.String(allow_none=True)
+    webcal_url = fields.String(allow_none=True)
+    created_at = fields.AwareDateTime(allow_none=True)

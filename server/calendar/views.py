@@ -52,16 +52,20 @@ class CalendarYear(MethodView):
     @blp.arguments(ScheduleLoadSchema)
     @blp.response(200, CalendarYearSchema)
     def put(self, data, year):
-        """Load the official schedule of a year (replaces any loaded before); top-level committee accounts."""
+        """Load the official schedule of a year (replaces any loaded before); top-level committee accounts.
+        The activity days the branches' plans generated for the year move to the new rule dates, unless
+        edited by hand (each branch's compliance view lists them in `calendar_changes`)."""
         _year_or_404(year)
         require(principal().is_top_committee, ADMIN_ONLY)
-        operations.load_schedule(year, data, principal().user_id)
-        return operations.year_view(year)
+        _, moves = operations.load_schedule(year, data, principal().user_id)
+        return {**operations.year_view(year), "plan_events_moved": moves["moved"],
+                "plan_events_not_moved": moves["not_moved"]}
 
     @jwt_required()
     @blp.response(204)
     def delete(self, year):
-        """Remove a loaded schedule: the year falls back to the package's calendar."""
+        """Remove a loaded schedule: the year falls back to the package's calendar (and the plans'
+        activity days follow it, as when loading)."""
         _year_or_404(year)
         schedule = db.session.scalar(sa.select(OfficialSchedule).where(OfficialSchedule.year == year))
         if schedule is None:
@@ -84,8 +88,8 @@ class MyCalendarFeed(MethodView):
         p = principal()
         require(p.member_id is not None, "Only members have a calendar feed.")
         feed = db.session.scalar(sa.select(CalendarFeed).where(CalendarFeed.member_id == p.member_id))
-        if feed is None:
-            abort(404, message="You have no calendar feed yet; create one with POST.")
+        if feed is None:  # none yet (POST creates it): an empty state, not an error
+            return {"exists": False, "url": None, "webcal_url": None, "created_at": None}
         return _feed_view(feed)
 
     @jwt_required()

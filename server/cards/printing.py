@@ -1,4 +1,5 @@
-"""A printable A4 sheet of activity cards (ID-1 size, 8 per page) for members without smartphones.
+"""Printable activity cards (ID-1 size) for members without smartphones: an A4 sheet of a branch's
+cards (8 per page), or one member's card on A4 in the sheet's first place (`card_pdf`).
 
 The QR code is drawn as vector squares from the `qrcode` package's matrix, so it stays sharp on
 any printer. Chinese text uses the Adobe-GB1 standard font STSong-Light, which PDF viewers supply
@@ -60,11 +61,17 @@ def _draw_card(pdf: canvas.Canvas, card, branch_name: str, x: float, y: float) -
     pdf.drawString(text_x, y + 7 * mm, f"有效期至 {card.expires_on.isoformat()}")
 
 
-def card_sheet_pdf(cards, branch_name: str) -> bytes:
+def card_pdf(card, branch_name: str) -> bytes:
+    """One member's card, alone on an A4 page where the sheet puts its first card (so the same
+    card stock or cutting guide serves both), with the same look."""
+    return card_sheet_pdf([card], branch_name, title=f"{card.member.name} {TITLES[card.kind.value]}")
+
+
+def card_sheet_pdf(cards, branch_name: str, *, title: str | None = None) -> bytes:
     pdfmetrics.registerFont(UnicodeCIDFont(FONT))
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1)
-    pdf.setTitle(f"{branch_name} 党员活动证")
+    pdf.setTitle(title or f"{branch_name} 党员活动证")
     per_page = COLUMNS * ROWS
     for index, card in enumerate(cards):
         if index and index % per_page == 0:

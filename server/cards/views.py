@@ -8,7 +8,7 @@ from flask_jwt_extended import jwt_required
 from server.auth.access import principal
 from server.cards import operations
 from server.cards.models import Card
-from server.cards.printing import card_sheet_pdf
+from server.cards.printing import card_pdf, card_sheet_pdf
 from server.cards.schemas import CardIssueSchema, CardReasonSchema, CardSchema, OwnCardSchema
 from server.core.api import FeatureBlueprint, abort, load_or_404, require
 from server.core.db import db
@@ -79,6 +79,25 @@ class CardSheet(MethodView):
         response = make_response(card_sheet_pdf(cards, branch.name))
         response.headers["Content-Type"] = "application/pdf"
         response.headers["Content-Disposition"] = f'inline; filename="cards-branch-{branch.id}.pdf"'
+        return response
+
+
+@blp.route("/members/<int:member_id>/card.pdf")
+class MemberCardPdf(MethodView):
+    @jwt_required()
+    @blp.response(200, content_type="application/pdf")
+    def get(self, member_id):
+        """The member's active card, printable (A4, cut out to ID-1 size), for a member without a
+        smartphone (the home branch's managers, and the member themself)."""
+        member = load_or_404(Member, member_id)
+        p = principal()
+        require(member.id == p.member_id or p.manages(member.branch_id))
+        card = operations.active_card(member.id)
+        if card is None:
+            abort(404, message="This member has no active card; issue one first.")
+        response = make_response(card_pdf(card, member.branch.name))
+        response.headers["Content-Type"] = "application/pdf"
+        response.headers["Content-Disposition"] = f'inline; filename="card-member-{member.id}.pdf"'
         return response
 
 

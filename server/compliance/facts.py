@@ -40,13 +40,14 @@ class EventFact:
             return False
         return self.status == EventStatus.held or self.day < today or (self.day == today and self.attendance > 0)
 
-    def counts(self, today: dt.date) -> bool:
-        """Evidence for a meeting rule: held, attendance taken, minutes kept."""
-        return self.happened(today) and self.attendance > 0 and self.minutes_id is not None
+    def counts(self, today: dt.date, *, minutes: bool = True) -> bool:
+        """Evidence: held and attendance taken, and minutes kept unless `minutes=False` (the meeting
+        rules of 3M1 leave minutes to 3M1-minutes)."""
+        return self.happened(today) and not self.missing(minutes=minutes)
 
-    def missing(self) -> list[str]:
+    def missing(self, *, minutes: bool = True) -> list[str]:
         return [what for what, ok in (("attendance", self.attendance > 0), ("minutes", self.minutes_id is not None))
-                if not ok]
+                if not ok and (minutes or what != "minutes")]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -146,11 +147,14 @@ def load_facts(branches: list[Branch], year: int, calendar: HolidayCalendar, tod
     for (branch_id, item_year), item_ids in items.items():
         facts[branch_id].rectification[item_year] = item_ids
 
-    # The silent-branch warning looks at any event up to today, whatever the year asked for.
+    # The silent-branch warning looks at any event up to today, whatever the year asked for, that
+    # happened: marked held, or with attendance taken (a planned event nobody came to is no activity).
+    attended = sa.select(Record.id).where(Record.event_id == Event.id, Record.kind == RecordKind.attendance).exists()
     last = db.session.execute(
         sa.select(Event.branch_id, sa.func.max(Event.starts_at))
         .where(Event.branch_id.in_(ids), Event.status != EventStatus.cancelled,
-               Event.starts_at < _utc_start(today + dt.timedelta(days=1)))
+               Event.starts_at < _utc_start(today + dt.timedelta(days=1)),
+               sa.or_(Event.status == EventStatus.held, attended))
         .group_by(Event.branch_id)).all()
     for branch_id, starts_at in last:
         if starts_at is not None:

@@ -25,6 +25,7 @@ TEMPLATES = {
     "group.none_in_branch": "本支部未设党小组",
     "branch.not_registered": "支部于{since}在系统登记，此前的期间不作评判",
     "minutes.no_meeting": "本月尚无已召开的会议",
+    "minutes.incomplete": "{date}的{what}缺少{missing}（共{count}次会议待补齐）",
     "day.schedule": "统一活动日为{date}，须在{notice_by}前发布活动预告",
     "day.planned": "统一活动日已安排在{date}，须在{notice_by}前发布活动预告",
     "day.not_held": "统一活动日{date}未开展",

@@ -7,6 +7,7 @@ import importlib
 
 import sqlalchemy as sa
 
+from server.activity_plan.operations import calendar_changes
 from server.calendar.operations import current_calendar
 from server.compliance.facts import BranchFacts, load_facts
 from server.compliance.messages import render
@@ -96,6 +97,7 @@ def branch_compliance(branch: Branch, year: int, month: int, today: dt.date) -> 
         "periods": _periods(year, month), "calendar_warning": calendar.schedule_warning(today),
         **_silence(facts, today), "results": results,
         "summary": {s.value: sum(1 for r in results if r["state"] == s.value) for s in State},
+        "calendar_changes": calendar_changes(branch.id, today),
     }
 
 

@@ -1,8 +1,10 @@
 """The rules of SPEC's systems 1 (三会一课), 3 (组织生活会), 4 (统一活动日) and EVAL-held (system 2).
 
 Each rule is one registered function over `BranchFacts` (facts.py); none reads the clock or the
-database: "today" is passed in. A meeting counts as evidence only when it was held, attendance
-was taken (at least one attendance record) and it has minutes.
+database: "today" is passed in. A meeting counts as evidence when it was held and attendance was
+taken (at least one attendance record). Its minutes are judged once, by 3M1-minutes, so that a
+meeting without minutes is one miss, not two; the activity day's record (DAY-attendance) and the
+org-life meeting (OLM-held) still need them.
 """
 from __future__ import annotations
 
@@ -35,8 +37,9 @@ OLM_REPORT_DAYS = 15
 # An approved postponement may carry the meeting into the first quarter of the next year.
 OLM_POSTPONE_UNTIL = (3, 31)
 
+# What 3M1-minutes judges: every meeting a 3M1 rule counts (the evaluation meeting is a general assembly).
 MEETING_KINDS = (EventKind.branch_committee_meeting, EventKind.group_meeting, EventKind.general_assembly,
-                 EventKind.party_lecture)
+                 EventKind.party_lecture, EventKind.evaluation_meeting)
 
 
 def evidence_of(events: list[EventFact], **extra) -> Evidence:
@@ -51,10 +54,11 @@ def _open_or_missed(period: Period, today: dt.date, step: NextStep, evidence: Ev
 
 
 def meeting_rule(facts: BranchFacts, period: Period, today: dt.date, kinds, what: str,
-                 group_id: int | None = None, group_name: str | None = None) -> Result:
-    """At least one counting meeting of `kinds` in the period: met, else due until the period ends, then missed."""
+                 group_id: int | None = None, group_name: str | None = None, *, minutes: bool = False) -> Result:
+    """At least one meeting of `kinds` held in the period with attendance taken (and minutes, when
+    `minutes`): met, else due until the period ends, then missed."""
     events = [e for e in facts.events_of(kinds, period.start, period.end, group_id) if e.status != EventStatus.cancelled]
-    counted = [e for e in events if e.counts(today)]
+    counted = [e for e in events if e.counts(today, minutes=minutes)]
     if counted:
         return Result(State.met, evidence_of(counted))
     params = {"what": what, "period": period.label, "current": period.contains(today)}
@@ -64,7 +68,8 @@ def meeting_rule(facts: BranchFacts, period: Period, today: dt.date, kinds, what
     planned = [e for e in events if not e.happened(today)]
     if held:
         e = held[0]
-        step = NextStep("meeting.incomplete", {**params, "event_id": e.id, "date": e.day, "missing": e.missing()})
+        step = NextStep("meeting.incomplete", {**params, "event_id": e.id, "date": e.day,
+                                               "missing": e.missing(minutes=minutes)})
     elif planned and not period.is_over(today):
         step = NextStep("meeting.planned", {**params, "event_id": planned[0].id, "date": planned[0].day})
     else:
@@ -101,7 +106,8 @@ def party_lecture(scope: Scope, period: Period, today: dt.date, facts: BranchFac
 
 @rule("3M1-minutes", system=1, period=MONTH, title="“三会一课”严格考勤，健全会议记录")
 def meeting_minutes(scope: Scope, period: Period, today: dt.date, facts: BranchFacts) -> Result:
-    """Every meeting held in the month has attendance taken and minutes kept."""
+    """Every meeting held in the month has attendance taken and minutes kept: the one rule that
+    judges the minutes of the 3M1 meetings (and of the evaluation meeting, a general assembly)."""
     held = [e for e in facts.events_of(MEETING_KINDS, period.start, period.end) if e.happened(today)]
     if not held:
         return Result(State.not_applicable, next_step=NextStep("minutes.no_meeting", {"period": period.label}))
@@ -110,7 +116,7 @@ def meeting_minutes(scope: Scope, period: Period, today: dt.date, facts: BranchF
     if not lacking:
         return Result(State.met, evidence)
     e = lacking[0]
-    step = NextStep("meeting.incomplete", {"what": e.kind.value, "event_id": e.id, "date": e.day,
+    step = NextStep("minutes.incomplete", {"what": e.kind.value, "event_id": e.id, "date": e.day,
                                            "missing": e.missing(), "count": len(lacking)})
     return _open_or_missed(period, today, step, evidence)
 
@@ -172,7 +178,8 @@ def activity_day_notice(scope: Scope, period: Period, today: dt.date, facts: Bra
 
 @rule("DAY-attendance", system=4, period=MONTH, title="记录活动内容形式、时间地点及党员出勤情况")
 def activity_day_attendance(scope: Scope, period: Period, today: dt.date, facts: BranchFacts) -> Result:
-    return meeting_rule(facts, period, today, EventKind.activity_day, "activity_day")
+    # The designated person's record: who came (attendance) and content, time and place (minutes).
+    return meeting_rule(facts, period, today, EventKind.activity_day, "activity_day", minutes=True)
 
 
 @rule("DAY-plan", system=4, period=YEAR, title="年初制定年度统一活动日计划，报上级党组织备案")
@@ -231,12 +238,18 @@ def org_life_held(scope: Scope, period: Period, today: dt.date, facts: BranchFac
         if usual or approved_before:
             return Result(State.met, evidence)
         return Result(State.late, evidence, NextStep("olm.date_not_approved", {**params, "date": meeting.day}))
+    # Not held yet (or held without attendance or minutes): the candidates are the evidence, a
+    # meeting planned under an approved postponement (up to 31 March of the next year) included.
     held = [e for e in candidates if e.happened(today)]
-    evidence = evidence_of(held, filings=[f.id for f in approvals])
+    planned = [e for e in candidates if not e.happened(today)]
+    evidence = evidence_of(held + planned, filings=[f.id for f in approvals])
     if held:
         e = held[0]
         step = NextStep("meeting.incomplete", {"what": "org_life_meeting", "event_id": e.id, "date": e.day,
                                                "missing": e.missing()})
+    elif planned:
+        step = NextStep("meeting.planned", {"what": "org_life_meeting", "event_id": planned[0].id,
+                                            "date": planned[0].day})
     else:
         step = NextStep("olm.hold", params)
     deadline = dt.date(period.year, 12, 31)

@@ -66,6 +66,21 @@ def _summary():
     return fields.Dict(keys=fields.String(), values=fields.Integer())
 
 
+class CalendarChangeSchema(Schema):
+    """An activity day of the branch's plan that a newly loaded (or removed) holiday schedule moved,
+    or did not move because it needs a person's look."""
+
+    event_id = fields.Integer()
+    title = fields.String()
+    from_ = fields.Date(data_key="from", attribute="from", metadata={"description": "Its date before."})
+    to = fields.Date(metadata={"description": "The new rule date."})
+    moved = fields.Boolean(metadata={"description": "False: not moved, check it."})
+    reason = fields.String(allow_none=True, metadata={
+        "description": "Why it was not moved: `edited_by_hand` (its date or time was changed by a person) or "
+                       "`past` (the new date is already past); null when moved."})
+    at = fields.AwareDateTime()
+
+
 class BranchComplianceSchema(Schema):
     branch_id = fields.Integer()
     branch_name = fields.String()
@@ -79,6 +94,8 @@ class BranchComplianceSchema(Schema):
     silent = fields.Boolean()
     summary = _summary()
     results = fields.List(fields.Nested(ResultSchema))
+    calendar_changes = fields.List(fields.Nested(CalendarChangeSchema), metadata={
+        "description": "The plan's activity days the holiday calendar moved (or left, to check) in the last 30 days."})
 
 
 class RuleSchema(Schema):

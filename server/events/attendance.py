@@ -48,6 +48,11 @@ def expected_members(event: Event) -> list[Member]:
     return sorted({m.id: m for m in members}.values(), key=lambda m: m.id)
 
 
+def is_expected(event: Event, member_id: int | None) -> bool:
+    """Whether the member is expected at the event (and so may ask to be excused from it)."""
+    return member_id is not None and any(m.id == member_id for m in expected_members(event))
+
+
 def attendance_sheet(event: Event) -> list[dict]:
     from server.sync_api.models import Scan
 

@@ -31,10 +31,18 @@ class Event(db.Model):
     notice: Mapped[str | None] = mapped_column(sa.Text)
     # When the notice went out; DAY-notice needs it 3 days ahead.
     notice_published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Set by POST /events/<id>/cancel (server/notifications tells the members).
+    cancel_reason: Mapped[str | None] = mapped_column(sa.String(500))
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # Seed of the rotating event code; only devices of people who may run the event receive it.
     code_secret: Mapped[str] = mapped_column(sa.String(64))
     # Featured-system template (X) the event belongs to, when any.
     featured_system: Mapped[str | None] = mapped_column(sa.String(64))
+    # The activity-day plan's rule date this event was generated for (DAY-date; null for events not
+    # from the plan); a newly loaded or removed holiday schedule moves it with the rule
+    # (server/activity_plan/operations.py follow_calendar) unless a person changed its date or time.
+    rule_date: Mapped[dt.date | None] = mapped_column(sa.Date)
+    edited_by_hand: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
 
@@ -54,6 +62,8 @@ class LeaveRequest(db.Model):
     status: Mapped[LeaveStatus] = mapped_column(enum_column_type(LeaveStatus), default=LeaveStatus.requested)
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Why the secretary decided so: required when refusing, shown to the member.
+    decision_reason: Mapped[str | None] = mapped_column(sa.String(500))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     event: Mapped[Event] = relationship()

@@ -41,6 +41,8 @@ class EventSchema(Schema):
     status = fields.Enum(EventStatus, by_value=True, dump_only=True)
     notice = fields.String(dump_only=True, allow_none=True)
     notice_published_at = fields.AwareDateTime(dump_only=True, allow_none=True)
+    cancel_reason = fields.String(dump_only=True, allow_none=True)
+    cancelled_at = fields.AwareDateTime(dump_only=True, allow_none=True)
     featured_system = Text(64, allow_none=True)
 
     @validates_schema
@@ -81,15 +83,21 @@ class NoticeSchema(Schema):
 class LeaveRequestSchema(Schema):
     id = fields.Integer(dump_only=True)
     event_id = fields.Integer(dump_only=True)
+    event_title = fields.String(attribute="event.title", dump_only=True)
+    event_starts_at = fields.AwareDateTime(attribute="event.starts_at", dump_only=True)
     member_id = fields.Integer(dump_only=True)
+    member_name = fields.String(attribute="member.name", dump_only=True)
     reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
     status = fields.Enum(LeaveStatus, by_value=True, dump_only=True)
     decided_at = fields.AwareDateTime(dump_only=True, allow_none=True)
+    decision_reason = fields.String(dump_only=True, allow_none=True)
     created_at = fields.AwareDateTime(dump_only=True)
 
 
 class LeaveDecisionSchema(Schema):
     approve = fields.Boolean(required=True)
+    # Required when refusing (checked by the operation, after "already decided").
+    reason = fields.String(allow_none=True, load_default=None, validate=validate.Length(min=2, max=500))
 
 
 class AttendanceRowSchema(Schema):
@@ -105,3 +113,12 @@ class AttendanceRowSchema(Schema):
     review_flags = fields.List(fields.String())
     duplicate_scans = fields.Integer()
     leave_status = fields.String(allow_none=True)
+
+
+def _not_blank(value: str) -> None:
+    if len(value.strip()) < 2:
+        raise ValidationError("Say why, in a few words.")
+
+
+class CancelEventSchema(Schema):
+    reason = fields.String(required=True, validate=[validate.Length(min=2, max=500), _not_blank])

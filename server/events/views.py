@@ -3,17 +3,19 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask.views import MethodView
 from flask_jwt_extended import jwt_required
+from sqlalchemy.orm import selectinload
 
 from server.auth.access import principal
 from server.core.api import FeatureBlueprint, load_or_404, require
 from server.core.db import db
 from server.core.xlsx import XLSX, xlsx_response
 from server.events import operations
-from server.events.attendance import attendance_sheet
+from server.events.attendance import attendance_sheet, is_expected
 from server.events.export import attendance_workbook
 from server.events.models import Event, LeaveRequest
 from server.events.schemas import (
     AttendanceRowSchema,
+    CancelEventSchema,
     EventQuerySchema,
     EventSchema,
     EventUpdateSchema,
@@ -71,6 +73,18 @@ class EventItem(MethodView):
         return operations.update_event(event, changes, principal().user_id)
 
 
+@blp.route("/events/<int:event_id>/cancel")
+class EventCancel(MethodView):
+    @jwt_required()
+    @blp.arguments(CancelEventSchema)
+    @blp.response(200, EventSchema)
+    def post(self, data, event_id):
+        """Call the event off with a reason; the members expected at it are told (409 when held or cancelled)."""
+        event = load_or_404(Event, event_id)
+        require(principal().manages(event.branch_id))
+        return operations.cancel_event(event, data["reason"], principal().user_id)
+
+
 @blp.route("/events/<int:event_id>/attendance")
 class EventAttendance(MethodView):
     @jwt_required()
@@ -120,18 +134,19 @@ class EventLeaveRequests(MethodView):
         p = principal()
         require(p.manages(event.branch_id) or p.oversees(event.branch_id))
         return db.session.scalars(sa.select(LeaveRequest).where(LeaveRequest.event_id == event.id)
+                                  .options(selectinload(LeaveRequest.member))
                                   .order_by(LeaveRequest.id)).all()
 
     @jwt_required()
     @blp.arguments(LeaveRequestSchema)
     @blp.response(201, LeaveRequestSchema)
     def post(self, data, event_id):
-        """Ask to be excused from an event of one's own branch or of the host branch."""
+        """Ask to be excused from an event one is expected at (its branch's members, the floating
+        members it hosts that day; a group meeting: the group; a committee meeting: the committee)."""
         event = load_or_404(Event, event_id)
         p = principal()
-        require(p.member_id is not None and (event.branch_id == p.home_branch_id or event.branch_id in p.host_branch_ids),
-                "Only members expected at this event can ask for leave.")
-        return operations.request_leave(event, db.session.get(Member, p.member_id), data["reason"])
+        require(is_expected(event, p.member_id), "Only members expected at this event can ask for leave.")
+        return operations.request_leave(event, db.session.get(Member, p.member_id), data["reason"], p.user_id)
 
 
 @blp.route("/me/leave-requests")
@@ -144,6 +159,7 @@ class MyLeaveRequests(MethodView):
         if p.member_id is None:
             return []
         return db.session.scalars(sa.select(LeaveRequest).where(LeaveRequest.member_id == p.member_id)
+                                  .options(selectinload(LeaveRequest.event))
                                   .order_by(LeaveRequest.id.desc())).all()
 
 
@@ -155,4 +171,15 @@ class LeaveDecision(MethodView):
     def post(self, data, leave_id):
         leave = load_or_404(LeaveRequest, leave_id)
         require(principal().manages(leave.event.branch_id))
-        return operations.decide_leave(leave, data["approve"], principal().user_id)
+        return operations.decide_leave(leave, data["approve"], principal().user_id, data["reason"])
+
+
+@blp.route("/leave-requests/<int:leave_id>")
+class LeaveRequestItem(MethodView):
+    @jwt_required()
+    @blp.response(204)
+    def delete(self, leave_id):
+        """Withdraw one's own request while it is still pending (only the member who asked)."""
+        leave = load_or_404(LeaveRequest, leave_id)
+        require(leave.member_id == principal().member_id, "Only the member who asked can withdraw this request.")
+        operations.withdraw_leave(leave, principal().user_id)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from server.core.db import UTCDateTime, db
 from server.core.enums import FilingDecision, FilingKind, enum_column_type
 from server.events.models import Event
-from server.org.models import Branch
+from server.org.models import Branch, Member
 from sync import clock
 
 
@@ -42,11 +42,22 @@ class Filing(db.Model):
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     decision_note: Mapped[str | None] = mapped_column(sa.String(1000))
+    # A filing sent again after the committee returned this one (at most one per returned filing).
+    refiles_id: Mapped[int | None] = mapped_column(sa.ForeignKey("filing.id"), unique=True)
 
     branch: Mapped[Branch] = relationship()
     event: Mapped[Event | None] = relationship()
+    refiles: Mapped[Filing | None] = relationship(remote_side=[id], back_populates="refiled_as")
+    refiled_as: Mapped[Filing | None] = relationship(back_populates="refiles", uselist=False)
 
     __table_args__ = (sa.Index("ix_filing_branch_id_year", "branch_id", "year"),)
+
+    @property
+    def state(self) -> str:
+        """sent (awaiting the committee), accepted, or returned (declined, with the committee's reason)."""
+        if self.decision is None:
+            return "sent"
+        return "accepted" if self.decision == FilingDecision.approved else "returned"
 
     @property
     def approved_at(self) -> dt.datetime | None:
@@ -72,11 +83,18 @@ class RectificationItem(db.Model):
     responsible: Mapped[str | None] = mapped_column(sa.String(100))
     due_on: Mapped[dt.date | None] = mapped_column(sa.Date)
     completed_on: Mapped[dt.date | None] = mapped_column(sa.Date)
-    # The progress announced to members (整改情况通报).
+    # The progress so far (整改进展), kept by the branch's managers; members can read it too.
     progress: Mapped[str | None] = mapped_column(sa.Text)
+    # The member of the branch charged with it (optional; `responsible` stays free text).
+    assignee_member_id: Mapped[int | None] = mapped_column(sa.ForeignKey("member.id"))
+    # The latest announcement of its progress to the branch's members, and when it went out
+    # (earlier ones are in the audit log).
+    announcement: Mapped[str | None] = mapped_column(sa.String(1000))
+    announced_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
 
     branch: Mapped[Branch] = relationship()
     event: Mapped[Event | None] = relationship()
+    assignee: Mapped[Member | None] = relationship()

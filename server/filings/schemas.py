@@ -29,6 +29,16 @@ class FilingSchema(Schema):
     decision_note = fields.String(dump_only=True, allow_none=True)
     approved_at = fields.AwareDateTime(dump_only=True, allow_none=True)
     approved_by_id = fields.Integer(dump_only=True, allow_none=True)
+    state = fields.String(dump_only=True, metadata={"enum": ["sent", "accepted", "returned"],
+                                                    "description": "sent: awaiting the committee; "
+                                                                   "returned: declined, see decision_reason"})
+    # The committee's reason (the decision's note under the name the app shows).
+    decision_reason = fields.String(attribute="decision_note", dump_only=True, allow_none=True)
+    refiles_id = fields.Integer(dump_only=True, allow_none=True,
+                                metadata={"description": "The returned filing this one sends again."})
+    refiled_as_id = fields.Function(lambda f: f.refiled_as.id if f.refiled_as else None, dump_only=True,
+                                    metadata={"type": "integer", "nullable": True,
+                                              "description": "The filing that sent this one again."})
 
     @validates_schema
     def _date_change(self, data, **_):
@@ -44,7 +54,16 @@ class FilingQuerySchema(Schema):
 
 class FilingDecisionSchema(Schema):
     approve = fields.Boolean(required=True)
+    # Required when returning a filing (checked by the operation): the branch sees why.
     note = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=1000))
+
+
+class FilingRefileSchema(Schema):
+    """Sending a returned filing again: the same kind, year and period; what changed is given."""
+
+    title = fields.String(validate=validate.Length(min=1, max=200))
+    body = fields.String(allow_none=True, validate=validate.Length(max=100000))
+    details = fields.Dict(allow_none=True)
 
 
 class RectificationItemSchema(Schema):
@@ -58,6 +77,13 @@ class RectificationItemSchema(Schema):
     due_on = fields.Date(allow_none=True, load_default=None)
     completed_on = fields.Date(allow_none=True, load_default=None)
     progress = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=10000))
+    # A member of the branch charged with the item.
+    assignee_member_id = fields.Integer(allow_none=True, load_default=None, strict=True, validate=ID_RANGE)
+    assignee_name = fields.Function(lambda i: i.assignee.name if i.assignee else None, dump_only=True,
+                                    metadata={"type": "string", "nullable": True})
+    # The latest progress announced to the branch's members (POST .../announce).
+    announcement = fields.String(dump_only=True, allow_none=True)
+    announced_at = fields.AwareDateTime(dump_only=True, allow_none=True)
     created_at = fields.AwareDateTime(dump_only=True)
     updated_at = fields.AwareDateTime(dump_only=True)
 
@@ -69,6 +95,11 @@ class RectificationUpdateSchema(Schema):
     due_on = fields.Date(allow_none=True)
     completed_on = fields.Date(allow_none=True)
     progress = fields.String(allow_none=True, validate=validate.Length(max=10000))
+    assignee_member_id = fields.Integer(allow_none=True, strict=True, validate=ID_RANGE)
+
+
+class RectificationAnnounceSchema(Schema):
+    text = fields.String(required=True, validate=validate.Length(min=2, max=1000))
 
 
 class RectificationQuerySchema(Schema):

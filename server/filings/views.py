@@ -11,7 +11,9 @@ from server.filings.models import Filing, RectificationItem
 from server.filings.schemas import (
     FilingDecisionSchema,
     FilingQuerySchema,
+    FilingRefileSchema,
     FilingSchema,
+    RectificationAnnounceSchema,
     RectificationItemSchema,
     RectificationQuerySchema,
     RectificationReviewSchema,
@@ -67,6 +69,19 @@ class FilingDecisionView(MethodView):
         return operations.decide(filing, data["approve"], data["note"], principal().user_id)
 
 
+@blp.route("/filings/<int:filing_id>/refile")
+class RefileView(MethodView):
+    @jwt_required()
+    @blp.arguments(FilingRefileSchema)
+    @blp.response(201, FilingSchema)
+    def post(self, data, filing_id):
+        """Send a returned filing again, corrected: a new filing of the same kind, year and period
+        whose `refiles_id` names the returned one (the branch's managers)."""
+        filing = load_or_404(Filing, filing_id)
+        require(principal().manages(filing.branch_id), "Only the branch's secretary or organizer files with the committee.")
+        return operations.refile(filing, data, principal().user_id)
+
+
 @blp.route("/committees/<int:committee_id>/filings")
 class CommitteeFilings(MethodView):
     @jwt_required()
@@ -109,6 +124,19 @@ class RectificationItemView(MethodView):
         item = load_or_404(RectificationItem, item_id)
         require(principal().manages(item.branch_id))
         return operations.update_rectification_item(item, changes, principal().user_id)
+
+
+@blp.route("/rectification-items/<int:item_id>/announce")
+class AnnounceRectification(MethodView):
+    @jwt_required()
+    @blp.arguments(RectificationAnnounceSchema)
+    @blp.response(200, RectificationItemSchema)
+    def post(self, data, item_id):
+        """Announce the item's progress to the branch's members (整改情况通报; the branch's managers).
+        Members read the latest announcement in the branch's list of rectification items."""
+        item = load_or_404(RectificationItem, item_id)
+        require(principal().manages(item.branch_id))
+        return operations.announce_rectification(item, data["text"], principal().user_id)
 
 
 @blp.route("/events/<int:event_id>/rectification-review")

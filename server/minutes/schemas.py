@@ -18,11 +18,13 @@ class MinutesPhotoSchema(Schema):
 class MinutesSchema(Schema):
     id = fields.Integer(dump_only=True)
     event_id = fields.Integer(dump_only=True)
-    text = fields.String(dump_only=True)
+    text = fields.String(dump_only=True, allow_none=True)
     version = fields.Integer(dump_only=True)
     written_by_id = fields.Integer(dump_only=True, allow_none=True)
     updated_at = fields.AwareDateTime(dump_only=True)
     photos = fields.List(fields.Nested(MinutesPhotoSchema), dump_only=True)
+    # False while nothing is written (then text is null and version 0).
+    exists = fields.Function(lambda m: m.get("exists", True) if isinstance(m, dict) else True, dump_only=True)
 
 
 class MinutesWriteSchema(Schema):

@@ -45,8 +45,8 @@ class EventMinutes(MethodView):
         event = load_or_404(Event, event_id)
         require(principal().can_view_branch(event.branch_id))
         minutes = operations.minutes_of(event)
-        if minutes is None:
-            abort(404, message="This event has no minutes yet.")
+        if minutes is None:  # not written yet: an empty state, not an error
+            return {"event_id": event.id, "text": None, "version": 0, "photos": [], "exists": False}
         return minutes
 
     @jwt_required()

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from server.core.db import UTCDateTime, db
 from server.core.enums import BranchRoleKind, DuesCategory, MemberStatus, Sector, enum_column_type
@@ -68,6 +68,8 @@ class Member(db.Model):
         enum_column_type(DuesCategory), default=DuesCategory.employed
     )
     phone: Mapped[str | None] = mapped_column(sa.String(32))
+    # Sector of work (农业, 机关, 企业, 个体, 学生, 退休...), free text for the roster.
+    work_sector: Mapped[str | None] = mapped_column(sa.String(50))
     # Leaving the branch (transfer, death...) keeps the member and their archive (LOG-archive).
     left_on: Mapped[dt.date | None] = mapped_column(sa.Date)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
@@ -77,6 +79,9 @@ class Member(db.Model):
     floating_memberships: Mapped[list[FloatingMembership]] = relationship(
         back_populates="member", order_by="FloatingMembership.starts_on"
     )
+    # Filled only by queries that ask for them (the roster: `with_expression`), else None.
+    has_card: Mapped[bool | None] = query_expression()
+    has_login: Mapped[bool | None] = query_expression()
 
 
 class FloatingMembership(db.Model):

@@ -3,14 +3,18 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload, with_expression
 
 from server.audit.operations import log_action
+from server.auth.models import User
 from server.auth.operations import create_user
+from server.cards.models import Card
 from server.core.api import abort
 from server.core.db import db
 from server.core.security import check_password_policy
-from server.core.enums import MANAGING_ROLES
+from server.core.enums import MANAGING_ROLES, CardStatus
 from server.org.models import Branch, BranchRole, FloatingMembership, Group, Member
+from sync import clock
 
 
 def check_group_in_branch(branch_id: int, group_id: int | None) -> None:
@@ -65,6 +69,35 @@ def add_floating_membership(member: Member, data: dict, actor_id: int) -> Floati
     db.session.flush()
     log_action(actor_id, "floating.started", fm, branch_id=member.branch_id, host_branch_id=host.id)
     return fm
+
+
+def end_floating_membership(fm: FloatingMembership, ends_on: dt.date, actor_id: int) -> FloatingMembership:
+    """The member stops floating at the host branch on `ends_on` (the last day there). An end date
+    still to come may be moved; one already past may not."""
+    if fm.ends_on is not None and fm.ends_on < clock.today():
+        abort(409, message="This floating membership has already ended.")
+    if ends_on < fm.starts_on:
+        abort(422, message="A floating membership cannot end before it starts.",
+              errors={"json": {"ends_on": ["Before start."]}})
+    old = fm.ends_on
+    fm.ends_on = ends_on
+    log_action(actor_id, "floating.ended", fm, branch_id=fm.member.branch_id, member_id=fm.member_id,
+               host_branch_id=fm.host_branch_id, ends_on=ends_on.isoformat(), old_ends_on=_plain(old))
+    return fm
+
+
+def roster(branch: Branch) -> list[Member]:
+    """The branch's own members with their group, floating memberships, and whether each holds an
+    active card and has a login: a fixed number of queries, whatever the branch's size."""
+    has_card = sa.exists().where(Card.member_id == Member.id, Card.status == CardStatus.active)
+    has_login = sa.exists().where(User.member_id == Member.id)
+    stmt = (sa.select(Member).where(Member.branch_id == branch.id)
+            .options(with_expression(Member.has_card, has_card), with_expression(Member.has_login, has_login),
+                     selectinload(Member.group), selectinload(Member.floating_memberships))
+            # The caller's own member row is already loaded: fill the expressions on it too.
+            .execution_options(populate_existing=True)
+            .order_by(Member.id))
+    return db.session.scalars(stmt).all()
 
 
 def assign_role(branch: Branch, data: dict, actor_id: int) -> BranchRole:

@@ -4,6 +4,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from server.core.api import ID_RANGE
 from server.core.enums import BranchRoleKind, DuesCategory, MemberStatus, Sector
+from sync import clock
 
 Name = lambda: fields.String(required=True, validate=validate.Length(min=1, max=100))  # noqa: E731
 
@@ -12,6 +13,12 @@ class CommitteeSchema(Schema):
     id = fields.Integer(dump_only=True)
     name = fields.String()
     parent_id = fields.Integer(allow_none=True)
+
+
+class BranchDirectorySchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    committee_name = fields.String()
 
 
 class BranchSchema(Schema):
@@ -51,8 +58,20 @@ class MemberSchema(Schema):
     full_since = fields.Date(allow_none=True)
     dues_category = fields.Enum(DuesCategory, by_value=True)
     phone = fields.String(allow_none=True, validate=validate.Regexp(r"^\+?[0-9 -]{5,20}$"))
+    # Sector of work, free text: 农业, 机关, 企业, 个体, 学生, 退休...
+    work_sector = fields.String(allow_none=True, validate=validate.Length(max=50))
     left_on = fields.Date(allow_none=True)
     floating_memberships = fields.List(fields.Nested(FloatingMembershipSchema), dump_only=True)
+
+
+class RosterMemberSchema(MemberSchema):
+    """A row of the branch's roster: the member, their group's name, and whether they hold an
+    active card and have a login."""
+
+    group_name = fields.Function(lambda m: m.group.name if m.group else None, dump_only=True,
+                                 metadata={"type": "string", "nullable": True})
+    has_card = fields.Boolean(dump_only=True)
+    has_login = fields.Boolean(dump_only=True)
 
 
 class MemberCreateSchema(MemberSchema):
@@ -87,4 +106,16 @@ class BranchRoleSchema(Schema):
 
 
 class EndRoleSchema(Schema):
+    ends_on = fields.Date(required=True)
+
+
+class MemberFloatingSchema(FloatingMembershipSchema):
+    """One of a member's floating memberships, as listed for the member."""
+
+    host_branch_name = fields.String(attribute="host_branch.name", dump_only=True)
+    current = fields.Function(lambda fm: fm.is_current(clock.today()), dump_only=True,
+                              metadata={"type": "boolean", "description": "Whether the member floats there today."})
+
+
+class EndFloatingSchema(Schema):
     ends_on = fields.Date(required=True)

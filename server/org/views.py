@@ -8,16 +8,20 @@ from server.auth.access import principal
 from server.core.api import FeatureBlueprint, load_or_404, require
 from server.core.db import db
 from server.org import operations
-from server.org.models import Branch, BranchRole, FloatingMembership, Member
+from server.org.models import Branch, BranchRole, Committee, FloatingMembership, Member
 from server.org.schemas import (
+    BranchDirectorySchema,
     BranchRoleSchema,
     BranchSchema,
+    EndFloatingSchema,
     EndRoleSchema,
     FloatingMembershipSchema,
     GroupSchema,
     MemberCreateSchema,
+    MemberFloatingSchema,
     MemberSchema,
     MemberUpdateSchema,
+    RosterMemberSchema,
 )
 from sync import clock
 
@@ -35,6 +39,20 @@ class Branches(MethodView):
         if p.home_branch_id:
             ids |= {p.home_branch_id}
         return db.session.scalars(sa.select(Branch).where(Branch.id.in_(ids)).order_by(Branch.id)).all()
+
+
+@blp.route("/branch-directory")
+class BranchDirectory(MethodView):
+    @jwt_required()
+    @blp.response(200, BranchDirectorySchema(many=True))
+    def get(self):
+        """Every branch's id and name, for a secretary registering a member floating to another
+        branch (its host) and for committees; names only, nothing of their members."""
+        p = principal()
+        require(bool(p.managed_branch_ids) or p.is_committee, "Only branch managers and committees use the directory.")
+        rows = db.session.execute(sa.select(Branch.id, Branch.name, Committee.name.label("committee_name"))
+                                  .join(Committee, Branch.committee_id == Committee.id).order_by(Branch.id))
+        return [dict(r._mapping) for r in rows]
 
 
 @blp.route("/branches/<int:branch_id>")
@@ -68,13 +86,15 @@ class Groups(MethodView):
 @blp.route("/branches/<int:branch_id>/members")
 class Members(MethodView):
     @jwt_required()
-    @blp.response(200, MemberSchema(many=True))
+    @blp.response(200, RosterMemberSchema(many=True))
     def get(self, branch_id):
-        """The branch's own members (floating members hosted here: see floating-members)."""
+        """The branch's roster: its own members, those who left included (`left_on`), each with their
+        group's name and whether they hold an active card and have a login (floating members hosted
+        here: see floating-members)."""
         branch = load_or_404(Branch, branch_id)
         p = principal()
         require(p.manages(branch.id) or p.oversees(branch.id))
-        return db.session.scalars(sa.select(Member).where(Member.branch_id == branch.id).order_by(Member.id)).all()
+        return operations.roster(branch)
 
     @jwt_required()
     @blp.arguments(MemberCreateSchema)
@@ -122,6 +142,16 @@ class MemberItem(MethodView):
 @blp.route("/members/<int:member_id>/floating")
 class MemberFloating(MethodView):
     @jwt_required()
+    @blp.response(200, MemberFloatingSchema(many=True))
+    def get(self, member_id):
+        """The member's floating memberships, past and present, oldest first (the member, the home
+        branch's managers and committee, and the managers and committee of a branch that hosts or
+        hosted them)."""
+        member = load_or_404(Member, member_id)
+        require(principal().can_view_floating(member))
+        return member.floating_memberships
+
+    @jwt_required()
     @blp.arguments(FloatingMembershipSchema)
     @blp.response(201, FloatingMembershipSchema)
     def post(self, data, member_id):
@@ -129,6 +159,19 @@ class MemberFloating(MethodView):
         member = load_or_404(Member, member_id)
         require(principal().manages(member.branch_id))
         return operations.add_floating_membership(member, data, principal().user_id)
+
+
+@blp.route("/floating-memberships/<int:floating_id>/end")
+class EndFloatingMembership(MethodView):
+    @jwt_required()
+    @blp.arguments(EndFloatingSchema)
+    @blp.response(200, MemberFloatingSchema)
+    def post(self, data, floating_id):
+        """End a floating membership on `ends_on`, its last day (the home or the host branch's managers)."""
+        fm = load_or_404(FloatingMembership, floating_id)
+        p = principal()
+        require(p.manages(fm.member.branch_id) or p.manages(fm.host_branch_id))
+        return operations.end_floating_membership(fm, data["ends_on"], p.user_id)
 
 
 @blp.route("/branches/<int:branch_id>/roles")

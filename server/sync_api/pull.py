@@ -138,6 +138,7 @@ def event_data(p: Principal, e: Event) -> dict:
         "theme": e.theme, "place": e.place, "starts_at": _iso(e.starts_at), "ends_at": _iso(e.ends_at),
         "checkin_opens_at": _iso(e.checkin_opens_at), "checkin_closes_at": _iso(e.checkin_closes_at),
         "status": e.status.value, "notice": e.notice, "notice_published_at": _iso(e.notice_published_at),
+        "cancel_reason": e.cancel_reason,
     }
     # Only devices of people who may run the event ever receive its code secret.
     if p.manages(e.branch_id):

@@ -140,6 +140,7 @@ class Cast:
     floating_id: int
     secretary_b_id: int
     event: dict  # A's event happening now: {"id", "secret"}
+    committee: str = ""  # the username of the committee's account
 
 
 def make_cast(app, *, names: dict | None = None, event_title: str | None = None) -> Cast:
@@ -165,6 +166,9 @@ def make_cast(app, *, names: dict | None = None, event_title: str | None = None)
         f.create_role(sec_b, BranchRoleKind.secretary)
         floating = f.create_member(b, n["floating"], username=f"floating{tag}")
         f.create_floating(floating, a)
+        from server.auth.operations import create_user
+
+        create_user(f"committee{tag}", f.PASSWORD, committee_id=committee.id)
         for person in (member, member2, floating):
             issue_card(person, None, actor_id=None)
         starts = clock.now().replace(microsecond=0) - dt.timedelta(minutes=10)
@@ -175,7 +179,7 @@ def make_cast(app, *, names: dict | None = None, event_title: str | None = None)
         db.session.commit()
         return Cast(tag, a.id, b.id, f"secretary{tag}", f"member{tag}", f"membertwo{tag}", f"floating{tag}",
                     f"secretaryb{tag}", sec.id, member.id, member2.id, floating.id, sec_b.id,
-                    {"id": event.id, "secret": event.code_secret})
+                    {"id": event.id, "secret": event.code_secret}, f"committee{tag}")
 
 
 def live_event(app, branch_id: int, **kw) -> dict:

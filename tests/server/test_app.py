@@ -72,7 +72,7 @@ def test_unknown_fields_are_rejected_with_field_messages(client, auth, world):
 def test_secrets_are_generated_once_into_the_instance_folder(tmp_path, monkeypatch):
     from server import create_app
 
-    for name in ("SECRET_KEY", "JWT_SECRET_KEY", "CARD_SIGNING_KEY"):
+    for name in ("SECRET_KEY", "JWT_SECRET_KEY", "CARD_SIGNING_KEY", "VAPID_PRIVATE_KEY"):
         monkeypatch.delenv(f"ZHIBU_{name}", raising=False)
     monkeypatch.setenv("ZHIBU_INSTANCE_PATH", str(tmp_path))
     config = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite3'}"}
@@ -81,9 +81,10 @@ def test_secrets_are_generated_once_into_the_instance_folder(tmp_path, monkeypat
     path = tmp_path / "secrets.json"
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     stored = json.loads(path.read_text())
-    assert set(stored) == {"SECRET_KEY", "JWT_SECRET_KEY", "CARD_SIGNING_KEY"}
+    assert set(stored) == {"SECRET_KEY", "JWT_SECRET_KEY", "CARD_SIGNING_KEY", "VAPID_PRIVATE_KEY"}
     assert first.config["JWT_SECRET_KEY"] == second.config["JWT_SECRET_KEY"] == stored["JWT_SECRET_KEY"]
     assert len(bytes.fromhex(stored["CARD_SIGNING_KEY"])) == 32
+    assert first.config["VAPID_PRIVATE_KEY"] == second.config["VAPID_PRIVATE_KEY"] == stored["VAPID_PRIVATE_KEY"]
     for app in (first, second):
         with app.app_context():
             db.engine.dispose()

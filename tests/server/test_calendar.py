@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import sqlalchemy as sa
+
 from server.calendar.days import HolidayCalendar, Override, package_year
 from server.calendar.ical import fold
 from server.core.db import db
@@ -261,7 +263,9 @@ def test_members_feed_lists_their_events_with_notices_and_not_others(app, client
 
 
 def test_feed_url_is_private_regenerable_and_needs_no_login(client, auth, world):
-    assert client.get("/api/v1/me/calendar-feed", headers=auth.headers("member")).status_code == 404
+    # No feed yet: an empty state, not an error (the settings screen asked, and logged a 404).
+    none = client.get("/api/v1/me/calendar-feed", headers=auth.headers("member"))
+    assert none.status_code == 200 and none.json == {"exists": False, "url": None, "webcal_url": None, "created_at": None}
     first = feed_url(client, auth, "member")
     shown = client.get("/api/v1/me/calendar-feed", headers=auth.headers("member"))
     assert shown.status_code == 200 and shown.json["url"] == first
@@ -286,3 +290,145 @@ def test_the_token_is_not_stored_in_the_clear(app, client, auth, world):
         feed = db.session.query(CalendarFeed).one()
         assert token not in (feed.salt, feed.token_digest)
         assert db.session.get(Member, feed.member_id).id == world.member
+
+
+# --- the plan's activity days follow a newly loaded schedule -------------------------------------
+
+# Suppose the 2027 notice gave Wednesdays 3 March, 2 June and 6 October off: March, June and
+# October's activity days move a week (to the 10th, the 9th and the 13th).
+SCHEDULE_2027_MOVES = "2027-01-01,rest,元旦\n2027-03-03,rest,调休\n2027-06-02,rest,调休\n2027-10-06,rest,国庆节\n"
+
+
+def test_loading_a_schedule_moves_the_plans_activity_days_except_those_edited_by_hand(
+        app, client, auth, world, clock, monkeypatch):
+    from server.audit.models import AuditEntry
+    from server.calendar import days
+
+    monkeypatch.setattr(days, "package_year", published_until(2026))  # 2027 is an estimate
+    clock.set_now(D(2026, 12, 10))
+    with app.app_context():
+        # Branch B planned its March activity day itself, before generating the plan.
+        own_march = factories.create_event_for(db.session.get(Branch, world.branch_b), kind=EventKind.activity_day,
+                                               title="3月主题党日（自行安排）",
+                                               starts_at=factories.china_time(D(2027, 3, 3), 9)).id
+        db.session.commit()
+    plans = {}
+    for branch, who in ((world.branch_a, "secretary_a"), (world.branch_b, "secretary_b")):
+        generated = client.post(f"/api/v1/branches/{branch}/activity-day-plan", json={"year": 2027, "place": "会议室"},
+                                headers=auth.headers(who))
+        assert generated.status_code == 200, generated.json
+        plans[branch] = {m["month"]: m["event"] for m in generated.json["months"]}
+    a, b = plans[world.branch_a], plans[world.branch_b]
+    assert [a[m]["starts_at"] for m in (3, 6, 10)] == [
+        "2027-03-03T06:30:00+00:00", "2027-06-02T06:30:00+00:00", "2027-10-06T06:30:00+00:00"]
+    assert b[3]["id"] == own_march
+    # A's secretary moves October's to the morning (by hand), and gives March a new place (not its time);
+    # June's is cancelled.
+    patched = client.patch(f"/api/v1/events/{a[10]['id']}", json={
+        "starts_at": "2027-10-06T01:00:00+00:00", "ends_at": "2027-10-06T03:00:00+00:00"},
+        headers=auth.headers("secretary_a"))
+    assert patched.status_code == 200, patched.json
+    assert client.patch(f"/api/v1/events/{a[3]['id']}", json={"place": "村史馆"},
+                        headers=auth.headers("secretary_a")).status_code == 200
+    with app.app_context():
+        db.session.get(Event, a[6]["id"]).status = EventStatus.cancelled
+        db.session.commit()
+
+    loaded = client.put("/api/v1/calendar/years/2027", json={"csv": SCHEDULE_2027_MOVES},
+                        headers=auth.headers("committee"))
+    assert loaded.status_code == 200, loaded.json
+    assert loaded.json["activity_days"][2] == "2027-03-10"
+    assert (loaded.json["plan_events_moved"], loaded.json["plan_events_not_moved"]) == (3, 1)
+    with app.app_context():
+        def when(event_id):
+            e = db.session.get(Event, event_id)
+            return [t.isoformat() for t in (e.starts_at, e.ends_at, e.checkin_opens_at, e.checkin_closes_at)]
+
+        # Moved a week, at the same time of day, with its check-in window.
+        assert when(a[3]["id"]) == ["2027-03-10T06:30:00+00:00", "2027-03-10T08:30:00+00:00",
+                                    "2027-03-10T06:00:00+00:00", "2027-03-10T09:00:00+00:00"]
+        assert when(b[6]["id"])[0] == "2027-06-09T06:30:00+00:00"
+        assert when(b[10]["id"])[0] == "2027-10-13T06:30:00+00:00"
+        # Edited by hand, cancelled, not from the plan: where they were.
+        assert when(a[10]["id"])[0] == "2027-10-06T01:00:00+00:00"
+        assert when(a[6]["id"])[0] == "2027-06-02T06:30:00+00:00"
+        assert when(own_march)[0] == "2027-03-03T01:00:00+00:00"
+        # Every month that did not change stays.
+        assert when(a[1]["id"])[0] == a[1]["starts_at"] and when(b[11]["id"])[0] == b[11]["starts_at"]
+        audited = db.session.execute(sa.select(AuditEntry.action, AuditEntry.target_id, AuditEntry.branch_id)
+                                     .where(AuditEntry.action.like("event.%calendar%"))
+                                     .order_by(AuditEntry.id)).all()
+        assert sorted(audited) == sorted([
+            ("event.moved_by_calendar", a[3]["id"], world.branch_a),
+            ("event.not_moved_by_calendar", a[10]["id"], world.branch_a),
+            ("event.moved_by_calendar", b[6]["id"], world.branch_b),
+            ("event.moved_by_calendar", b[10]["id"], world.branch_b)])
+        # The members expected at a moved activity day are told, as for any reschedule.
+        from server.notifications.models import Notification
+
+        told = db.session.execute(sa.select(Notification.event_id, Notification.kind)).all()
+        rescheduled = {e for e, k in told if str(k) == "rescheduled"}
+        # (a[10] was told when the secretary moved it by hand, above.)
+        assert rescheduled == {a[3]["id"], b[6]["id"], b[10]["id"], a[10]["id"]}
+
+    # The secretary is told, in the branch's compliance view (whatever month it shows).
+    def changes(branch, who):
+        response = client.get(f"/api/v1/branches/{branch}/compliance?year=2026&month=11", headers=auth.headers(who))
+        assert response.status_code == 200, response.json
+        return [{k: v for k, v in c.items() if k != "at"} for c in response.json["calendar_changes"]]
+
+    assert changes(world.branch_a, "secretary_a") == [
+        {"event_id": a[3]["id"], "title": "3月主题党日活动", "from": "2027-03-03", "to": "2027-03-10", "moved": True,
+         "reason": None},
+        {"event_id": a[10]["id"], "title": "10月主题党日活动", "from": "2027-10-06", "to": "2027-10-13",
+         "moved": False, "reason": "edited_by_hand"}]
+    assert [(c["event_id"], c["moved"]) for c in changes(world.branch_b, "secretary_b")] == [
+        (b[6]["id"], True), (b[10]["id"], True)]
+    plan = client.get(f"/api/v1/branches/{world.branch_b}/activity-day-plan?year=2027", headers=auth.headers("member_b"))
+    assert all(m["on_rule_date"] for m in plan.json["months"] if m["month"] != 3)
+
+    # Loading the same schedule again moves nothing more.
+    again = client.put("/api/v1/calendar/years/2027", json={"csv": SCHEDULE_2027_MOVES},
+                       headers=auth.headers("committee"))
+    assert (again.json["plan_events_moved"], again.json["plan_events_not_moved"]) == (0, 0)
+    assert len(changes(world.branch_b, "secretary_b")) == 2
+
+    # Removed after March's day: the year returns to the estimate; what is still ahead moves back.
+    clock.set_now(D(2027, 3, 20))
+    assert client.delete("/api/v1/calendar/years/2027", headers=auth.headers("committee")).status_code == 204
+    with app.app_context():
+        assert when(a[3]["id"])[0] == "2027-03-10T06:30:00+00:00"  # past: stays
+        assert when(b[6]["id"])[0] == "2027-06-02T06:30:00+00:00"
+        assert when(b[10]["id"])[0] == "2027-10-06T06:30:00+00:00"
+        assert when(a[10]["id"])[0] == "2027-10-06T01:00:00+00:00"
+    assert [(c["event_id"], c["from"], c["to"], c["moved"]) for c in changes(world.branch_b, "secretary_b")] == [
+        (b[6]["id"], "2027-06-09", "2027-06-02", True), (b[10]["id"], "2027-10-13", "2027-10-06", True)]
+    # A's October is on the rule date again: nothing to check there any more.
+    assert changes(world.branch_a, "secretary_a") == []
+    # The list covers the last 30 days.
+    clock.set_now(D(2027, 4, 25))
+    assert changes(world.branch_b, "secretary_b") == []
+
+
+def test_a_past_rule_date_does_not_pull_a_planned_activity_day_into_the_past(app, client, auth, world, clock,
+                                                                              monkeypatch):
+    from server.calendar import days
+
+    monkeypatch.setattr(days, "package_year", published_until(2026))
+    clock.set_now(D(2027, 1, 2))
+    generated = client.post(f"/api/v1/branches/{world.branch_a}/activity-day-plan", json={"year": 2027},
+                            headers=auth.headers("secretary_a"))
+    january = generated.json["months"][0]["event"]
+    assert january["starts_at"] == "2027-01-06T06:30:00+00:00"
+    # 6 January a day off, then the schedule is removed on the 8th: the rule date (6th) is past, the
+    # event (13th) is not: it stays, and is listed as not moved.
+    client.put("/api/v1/calendar/years/2027", json={"csv": "2027-01-01,rest\n2027-01-06,rest"},
+               headers=auth.headers("committee"))
+    clock.set_now(D(2027, 1, 8))
+    assert client.delete("/api/v1/calendar/years/2027", headers=auth.headers("committee")).status_code == 204
+    view = client.get(f"/api/v1/branches/{world.branch_a}/compliance", headers=auth.headers("secretary_a")).json
+    last = view["calendar_changes"][-1]
+    assert (last["event_id"], last["from"], last["to"], last["moved"], last["reason"]) == (
+        january["id"], "2027-01-13", "2027-01-06", False, "past")
+    with app.app_context():
+        assert db.session.get(Event, january["id"]).starts_at.isoformat() == "2027-01-13T06:30:00+00:00"

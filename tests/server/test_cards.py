@@ -90,3 +90,30 @@ def test_printable_card_sheet_lists_every_active_card_with_name_and_serial(app, 
                       headers=auth.headers("member")).status_code == 403
     assert client.get(f"/api/v1/branches/{world.branch_b}/cards/sheet.pdf",
                       headers=auth.headers("secretary_a")).status_code == 403
+
+
+def test_one_members_card_prints_alone_for_the_member_and_the_home_branch(app, client, auth, world):
+    import io
+
+    from pypdf import PdfReader
+
+    with app.app_context():
+        serial = db.session.get(Card, world.card_member).serial
+    url = f"/api/v1/members/{world.member}/card.pdf"
+    for who in ("secretary_a", "member"):
+        response = client.get(url, headers=auth.headers(who))
+        assert response.status_code == 200 and response.mimetype == "application/pdf", who
+        assert f'filename="card-member-{world.member}.pdf"' in response.headers["Content-Disposition"]
+        (page,) = PdfReader(io.BytesIO(response.data)).pages
+        text = page.extract_text()
+        assert serial in text and "党员活动证" in text and "李明" in text and "红旗村党支部" in text
+        assert round(float(page.mediabox.width)) == 595  # A4, cut out to the card's size
+    for who in ("member2", "secretary_b", "committee", "floating"):
+        assert client.get(url, headers=auth.headers(who)).status_code == 403, who
+    floating = client.get(f"/api/v1/members/{world.floating}/card.pdf", headers=auth.headers("secretary_b"))
+    assert floating.status_code == 200 and "流动党员活动证" in PdfReader(io.BytesIO(floating.data)).pages[0].extract_text()
+
+
+def test_a_member_without_an_active_card_has_nothing_to_print(client, auth, world):
+    response = client.get(f"/api/v1/members/{world.member2}/card.pdf", headers=auth.headers("secretary_a"))
+    assert response.status_code == 404 and "no active card" in response.json["message"]

@@ -9,8 +9,9 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from server.core.db import db
-from server.core.enums import EventKind, FilingKind, Sector
+from server.core.enums import EventKind, EventStatus, FilingDecision, FilingKind, Sector
 from server.events.models import Event
+from server.filings.models import RectificationItem
 from server.org.models import Branch, Committee, Group, Member
 from tests.server import factories
 
@@ -82,9 +83,10 @@ def test_branch_compliance_reports_each_rule_with_state_evidence_and_next_step(c
     assert rules["DAY-notice"]["state"] == "met"
     assert rules["DAY-attendance"]["state"] == "met"
     assert rules["DAY-plan"]["state"] == "met" and len(rules["DAY-plan"]["evidence"]["filings"]) == 1
-    # The lecture has no minutes: it does not count, and the minutes rule names it.
-    assert rules["3M1-lecture"]["state"] == "due"
-    assert rules["3M1-minutes"]["state"] == "due"
+    # The lecture has no minutes: it was held with attendance, so it counts for 3M1-lecture, and the
+    # minutes rule (the only one judging minutes) names it.
+    assert rules["3M1-lecture"]["state"] == "met" and rules["3M1-lecture"]["evidence"]["events"] == [october["lecture"]]
+    assert rules["3M1-minutes"]["state"] == "due" and rules["3M1-minutes"]["next_step"]["key"] == "minutes.incomplete"
     assert rules["3M1-minutes"]["next_step"]["params"] == {
         "what": "party_lecture", "event_id": october["lecture"], "date": "2026-10-16", "missing": ["minutes"],
         "count": 1}
@@ -93,7 +95,7 @@ def test_branch_compliance_reports_each_rule_with_state_evidence_and_next_step(c
     assert sum(data["summary"].values()) == len(data["results"])
 
 
-def test_adding_the_minutes_makes_the_lecture_count(app, client, auth, world, october):
+def test_adding_the_minutes_makes_the_minutes_rule_met(app, client, auth, world, october):
     with app.app_context():
         factories.create_minutes(db.session.get(Event, october["lecture"]))
         db.session.commit()
@@ -132,6 +134,97 @@ def test_committee_compliance_one_row_per_branch_with_silent_warning(client, aut
     for who in ("secretary_a", "member", "other_committee"):
         assert client.get(f"/api/v1/committees/{world.committee_id}/compliance",
                           headers=auth.headers(who)).status_code == 403, who
+
+
+def test_a_past_planned_event_nobody_attended_does_not_break_the_silence(app, client, auth, world, october):
+    """Only an event that happened (held, or with attendance) is activity for the silent-branch warning."""
+    url = f"/api/v1/committees/{world.committee_id}/compliance?year=2026&month=10"
+    with app.app_context():
+        b = db.session.get(Branch, world.branch_b)
+        factories.create_event_for(b, kind=EventKind.party_lecture, title="无人到场的党课",
+                                   starts_at=factories.china_time(D(2026, 10, 12)))
+        db.session.commit()
+    rows = {r["branch_name"]: r for r in get(client, auth, url, "committee")["branches"]}
+    assert rows["县财政局机关党支部"]["silent"] is True
+    assert rows["县财政局机关党支部"]["last_event_on"] == "2026-08-03"
+    branch = get(client, auth, f"/api/v1/branches/{world.branch_b}/compliance?year=2026&month=10", "secretary_b")
+    assert branch["silent"] is True and branch["last_event_on"] == "2026-08-03"
+    # Attendance taken at a meeting nobody marked held: it happened.
+    with app.app_context():
+        b = db.session.get(Branch, world.branch_b)
+        attended = factories.create_event_for(b, kind=EventKind.group_meeting, title="有人签到的会议",
+                                              starts_at=factories.china_time(D(2026, 10, 15)))
+        factories.create_record(db.session.get(Member, world.member_b), event=attended, occurred_on=D(2026, 10, 15))
+        db.session.commit()
+    rows = {r["branch_name"]: r for r in get(client, auth, url, "committee")["branches"]}
+    assert rows["县财政局机关党支部"]["silent"] is False
+    assert rows["县财政局机关党支部"]["last_event_on"] == "2026-10-15"
+
+
+def test_an_org_life_meeting_postponed_into_january_is_seen_from_december(app, client, auth, world, clock):
+    """An approved postponement carries the year's org-life meeting into the next year (until
+    31 March): the year's view, from any of its months, shows it planned and then held."""
+    clock.set_now(D(2026, 12, 10))
+    with app.app_context():
+        a = db.session.get(Branch, world.branch_a)
+        a.created_at = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
+        approval = factories.create_filing(
+            a, FilingKind.org_life_date_change, 2026, requested_on=D(2027, 1, 20),
+            filed_at=factories.china_time(D(2026, 11, 20)), decision=FilingDecision.approved,
+            decided_at=factories.china_time(D(2026, 11, 25)))
+        meeting = factories.create_event_for(a, kind=EventKind.org_life_meeting, title="2026年度组织生活会",
+                                             starts_at=factories.china_time(D(2027, 1, 20), 14))
+        db.session.commit()
+        meeting_id, approval_id = meeting.id, approval.id
+    url = f"/api/v1/branches/{world.branch_a}/compliance?year=2026&month="
+    for month in (12, 6):
+        held = by_rule(get(client, auth, url + str(month))["results"])["OLM-held"]
+        assert held["state"] == "due" and held["deadline"] == "2027-01-20"
+        assert held["evidence"]["events"] == [meeting_id] and held["evidence"]["filings"] == [approval_id]
+        assert held["next_step"]["key"] == "meeting.planned" and held["next_step"]["params"]["date"] == "2027-01-20"
+        assert held["next_step"]["params"]["event_id"] == meeting_id
+
+    # Held on the day with attendance and minutes; the report (linked to the meeting) and the
+    # rectification items within 15 days.
+    clock.set_now(D(2027, 1, 28))
+    with app.app_context():
+        a = db.session.get(Branch, world.branch_a)
+        meeting = db.session.get(Event, meeting_id)
+        meeting.status = EventStatus.held
+        factories.create_record(db.session.get(Member, world.member), event=meeting, occurred_on=D(2027, 1, 20))
+        factories.create_minutes(meeting)
+        report = factories.create_filing(a, FilingKind.org_life_report, 2026, event_id=meeting_id,
+                                         filed_at=factories.china_time(D(2027, 1, 26)))
+        db.session.add(RectificationItem(branch_id=a.id, year=2026, event_id=meeting_id, problem="联系群众不够紧密"))
+        db.session.commit()
+        report_id = report.id
+    for month in (12, 6):
+        rules = by_rule(get(client, auth, url + str(month))["results"])
+        assert rules["OLM-held"]["state"] == "met" and rules["OLM-held"]["evidence"]["events"] == [meeting_id]
+        assert rules["OLM-report"]["state"] == "met" and rules["OLM-report"]["evidence"]["events"] == [meeting_id]
+        assert rules["OLM-report"]["evidence"]["filings"] == [report_id]
+    # It is 2026's meeting, not 2027's held early.
+    january = by_rule(get(client, auth, f"/api/v1/branches/{world.branch_a}/compliance?year=2027&month=1")["results"])
+    assert january["OLM-held"]["state"] == "due" and meeting_id not in january["OLM-held"]["evidence"]["events"]
+
+
+@pytest.mark.parametrize(("day", "counts"), [(D(2027, 3, 31), True), (D(2027, 4, 1), False)])
+def test_a_postponed_org_life_meeting_counts_up_to_31_march_of_the_next_year(app, client, auth, world, clock,
+                                                                              day, counts):
+    clock.set_now(D(2027, 4, 2))
+    with app.app_context():
+        a = db.session.get(Branch, world.branch_a)
+        a.created_at = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
+        factories.create_filing(a, FilingKind.org_life_date_change, 2026, requested_on=D(2027, 3, 31),
+                                filed_at=factories.china_time(D(2026, 11, 20)), decision=FilingDecision.approved,
+                                decided_at=factories.china_time(D(2026, 11, 25)))
+        meeting = factories.create_meeting(a, EventKind.org_life_meeting, day, hour=23,
+                                           attendees=[db.session.get(Member, world.member)])
+        db.session.commit()
+        meeting_id = meeting.id
+    held = by_rule(get(client, auth, f"/api/v1/branches/{world.branch_a}/compliance?year=2026&month=12")["results"])
+    assert (held["OLM-held"]["state"], meeting_id in held["OLM-held"]["evidence"]["events"]) == \
+        (("met", True) if counts else ("missed", False))
 
 
 def test_a_parent_committee_sees_the_branches_of_its_sub_committees(app, client, auth, world, october):

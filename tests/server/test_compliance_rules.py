@@ -71,13 +71,38 @@ def test_committee_meeting_not_yet_held_is_due_then_missed_when_the_month_is_ove
     assert result.state == State.missed and result.next_step.key == "meeting.not_held"
 
 
-def test_a_meeting_without_minutes_or_attendance_does_not_count():
+def test_a_meeting_held_with_attendance_counts_without_minutes_but_not_without_attendance():
+    # Minutes are judged by 3M1-minutes alone (docs/decisions.md, "A meeting without minutes is one miss").
     no_minutes = ev(K.branch_committee_meeting, D(2026, 10, 12), minutes=False)
-    open_month = judge("3M1-committee", facts([no_minutes]), OCT, D(2026, 10, 20))
+    result = judge("3M1-committee", facts([no_minutes]), OCT, D(2026, 10, 20))
+    assert result.state == State.met and result.evidence.events == [no_minutes.id] and result.evidence.minutes == []
+    no_attendance = ev(K.branch_committee_meeting, D(2026, 10, 12), attendance=0, minutes=False)
+    open_month = judge("3M1-committee", facts([no_attendance]), OCT, D(2026, 10, 20))
     assert open_month.state == State.due
-    assert open_month.next_step.key == "meeting.incomplete" and open_month.next_step.params["missing"] == ["minutes"]
-    no_attendance = ev(K.branch_committee_meeting, D(2026, 10, 12), attendance=0)
+    assert open_month.next_step.key == "meeting.incomplete" and open_month.next_step.params["missing"] == ["attendance"]
     assert judge("3M1-committee", facts([no_attendance]), OCT, D(2026, 11, 2)).state == State.missed
+
+
+def test_a_meeting_held_without_minutes_is_one_miss_that_of_the_minutes_rule():
+    groups = [GroupFact(11, "第一党小组")]
+    meetings = [ev(K.branch_committee_meeting, D(2026, 10, 12), minutes=False),
+                ev(K.group_meeting, D(2026, 10, 13), minutes=False, group_id=11),
+                ev(K.general_assembly, D(2026, 10, 15), minutes=False),
+                ev(K.party_lecture, D(2026, 10, 16), minutes=False),
+                ev(K.evaluation_meeting, D(2026, 10, 19), minutes=False)]
+    ids = {e.id for e in meetings}
+    rows = evaluate(facts(meetings, groups=groups), 2026, 10, D(2026, 11, 2))
+    states = {r["rule"]: r["state"] for r in rows}
+    assert {rule: states[rule] for rule in ("3M1-committee", "3M1-group", "3M1-assembly", "3M1-lecture",
+                                           "EVAL-held")} == dict.fromkeys(
+        ("3M1-committee", "3M1-group", "3M1-assembly", "3M1-lecture", "EVAL-held"), "met")
+    naming = [r for r in rows if r["next_step"] and r["next_step"]["params"].get("event_id") in ids]
+    assert [r["rule"] for r in naming] == ["3M1-minutes"] and states["3M1-minutes"] == "missed"
+    step = naming[0]["next_step"]
+    assert step["key"] == "minutes.incomplete"
+    assert step["params"]["event_id"] == meetings[0].id and step["params"]["missing"] == ["minutes"]
+    assert step["params"]["count"] == len(meetings)
+    assert step["text"] == "10月12日（星期一）的支委会缺少会议记录（共5次会议待补齐）"
 
 
 def test_a_cancelled_meeting_does_not_count_and_a_planned_one_is_named():
@@ -157,6 +182,7 @@ def test_minutes_rule_needs_every_meeting_held_in_the_month_complete():
     assert judge("3M1-minutes", facts([complete]), OCT, D(2026, 10, 20)).state == State.met
     result = judge("3M1-minutes", facts([complete, lacking]), OCT, D(2026, 10, 20))
     assert result.state == State.due
+    assert result.next_step.key == "minutes.incomplete"
     assert result.next_step.params["event_id"] == lacking.id and result.next_step.params["missing"] == ["minutes"]
     assert set(result.evidence.events) == {complete.id, lacking.id}
     assert judge("3M1-minutes", facts([complete, lacking]), OCT, D(2026, 11, 1)).state == State.missed
@@ -260,6 +286,10 @@ def test_day_attendance_needs_attendance_and_minutes():
     result = judge("DAY-attendance", lacking, OCT, D(2026, 10, 15))
     assert result.state == State.due and result.next_step.params["missing"] == ["attendance"]
     assert judge("DAY-attendance", lacking, OCT, D(2026, 11, 1)).state == State.missed
+    # Unlike the meeting rules, the activity day's record needs its minutes (content, time, place).
+    no_minutes = facts([ev(K.activity_day, D(2026, 10, 14), minutes=False)])
+    result = judge("DAY-attendance", no_minutes, OCT, D(2026, 10, 15))
+    assert result.state == State.due and result.next_step.params["missing"] == ["minutes"]
 
 
 # --- DAY-plan ------------------------------------------------------------------------------------

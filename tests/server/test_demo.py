@@ -216,9 +216,10 @@ def _previous_month(day: dt.date) -> tuple[int, int]:
 def test_the_demo_gives_a_realistic_compliance_picture(demo):
     """What the demo promises a newcomer, on every day of the period (docs/compliance.md, "The demo"):
     last month, Xinghuo's production group missed its meeting and the finance bureau sent the
-    activity-day notice late; Hongqi has not written up its latest committee meeting, so that
-    meeting's month is not met until it has minutes: this month once this month's meeting was
-    held, last month on the days before it."""
+    activity-day notice late; Hongqi has not written up its latest committee meeting, so the
+    minutes rule (3M1-minutes) of that meeting's month is not met until it has minutes: this month
+    once this month's meeting was held, last month on the days before it. The meeting itself was
+    held with attendance: 3M1-committee is met (a meeting without minutes is one miss, not two)."""
     from server.minutes.models import Minutes
 
     today, now = clock.today(), clock.now()
@@ -252,16 +253,23 @@ def test_the_demo_gives_a_realistic_compliance_picture(demo):
     query = f"year={latest_month.year}&month={latest_month.month}"
     unwritten = demo.client.get(f"/api/v1/branches/{hongqi}/compliance?{query}",
                                 headers={"Authorization": f"Bearer {secretary}"}).json
-    rule = next(r for r in unwritten["results"] if r["rule"] == "3M1-committee")
-    assert rule["next_step"]["key"] == "meeting.incomplete" and rule["next_step"]["params"]["event_id"] == latest.id
+    results = {r["rule"]: r for r in unwritten["results"] if r["scope"]["kind"] == "branch"}
+    assert results["3M1-committee"]["state"] == "met"
+    assert results["3M1-committee"]["evidence"]["events"] == [latest.id]
+    rule = results["3M1-minutes"]
+    assert rule["next_step"]["key"] == "minutes.incomplete" and rule["next_step"]["params"]["event_id"] == latest.id
+    assert rule["next_step"]["params"]["missing"] == ["minutes"] and rule["next_step"]["params"]["count"] == 1
+    assert not any(r["next_step"] and r["next_step"]["params"].get("event_id") == latest.id
+                   for r in unwritten["results"] if r["rule"] != "3M1-minutes")
+    assert rows["红旗村党支部"]["states"]["3M1-committee"] == "met"
     if latest_month == today.replace(day=1):
         # This month's meeting was held: it waits for its minutes, and last month is met.
         assert rule["state"] == "due"
-        assert rows["红旗村党支部"]["states"]["3M1-committee"] == "met"
+        assert rows["红旗村党支部"]["states"]["3M1-minutes"] == "met"
     else:
         # Before this month's meeting: last month's is the one without minutes, and the month is over.
         assert (latest_month.year, latest_month.month) == (year, month)
-        assert rule["state"] == "missed" and rows["红旗村党支部"]["states"]["3M1-committee"] == "missed"
+        assert rule["state"] == "missed" and rows["红旗村党支部"]["states"]["3M1-minutes"] == "missed"
     if today >= dt.date(today.year, 1, 20):
         filings = demo.client.get(f"/api/v1/committees/{committee_id}/filings?kind=activity_day_plan&year={today.year}",
                              headers=headers).json

@@ -128,3 +128,114 @@ def test_the_plan_never_creates_activity_days_in_the_past(client, auth, world, c
     for who in ("member", "committee", "secretary_b"):
         assert client.post(f"/api/v1/branches/{world.branch_a}/activity-day-plan", json={"year": 2026},
                            headers=auth.headers(who)).status_code == 403
+
+
+# --- states, returning and refiling ---------------------------------------------------------------
+
+def decide(client, auth, filing_id, **body):
+    return client.post(f"/api/v1/filings/{filing_id}/decision", json=body, headers=auth.headers("committee"))
+
+
+def refile(client, auth, filing_id, who="secretary_a", **body):
+    return client.post(f"/api/v1/filings/{filing_id}/refile", json=body, headers=auth.headers(who))
+
+
+def test_a_filing_is_sent_then_accepted_or_returned_with_the_committees_reason(client, auth, world, clock):
+    clock.set_now(dt.date(2026, 12, 1))
+    sent = file(client, auth, world.branch_a, period="2026-Q4").json
+    assert (sent["state"], sent["decision_reason"], sent["decided_at"]) == ("sent", None, None)
+    missing = decide(client, auth, sent["id"], approve=False)
+    assert missing.status_code == 422 and "note" in missing.json["errors"]["json"]
+    returned = decide(client, auth, sent["id"], approve=False, note="缺少整改措施，请补充后重新报送")
+    assert returned.status_code == 200, returned.json
+    assert returned.json["state"] == "returned" and returned.json["decided_at"]
+    assert returned.json["decision_reason"] == "缺少整改措施，请补充后重新报送"
+    clock.set_now(dt.date(2026, 12, 2))
+    accepted = file(client, auth, world.branch_a, title="第二份").json
+    assert decide(client, auth, accepted["id"], approve=True).json["state"] == "accepted"
+
+
+def test_the_branch_refiles_a_returned_filing_once(client, auth, world, clock):
+    clock.set_now(dt.date(2026, 12, 1))
+    first = file(client, auth, world.branch_a, period="2026-Q4", body="初稿", event_id=world.event_a).json
+    assert refile(client, auth, first["id"], title="x").status_code == 409  # still awaiting the committee
+    decide(client, auth, first["id"], approve=False, note="请补充会议记录")
+    for who in ("member", "secretary_b", "committee"):
+        assert refile(client, auth, first["id"], who=who, body="x").status_code == 403, who
+    clock.set_now(dt.date(2026, 12, 3))
+    again = refile(client, auth, first["id"], body="修改稿：已补充会议记录", details={"pages": 3})
+    assert again.status_code == 201, again.json
+    new = again.json
+    assert new["id"] != first["id"] and new["refiles_id"] == first["id"] and new["state"] == "sent"
+    assert (new["kind"], new["year"], new["period"], new["event_id"]) == ("org_life_report", 2026, "2026-Q4",
+                                                                          world.event_a)
+    assert new["title"] == first["title"] and new["body"] == "修改稿：已补充会议记录" and new["details"] == {"pages": 3}
+    assert refile(client, auth, first["id"], body="第三稿").status_code == 409
+    listed = client.get(f"/api/v1/branches/{world.branch_a}/filings?kind=org_life_report&year=2026",
+                        headers=auth.headers("secretary_a")).json
+    assert [(f["id"], f["state"], f["refiled_as_id"]) for f in listed] == [
+        (new["id"], "sent", None), (first["id"], "returned", new["id"])]
+    accepted = file(client, auth, world.branch_a).json
+    decide(client, auth, accepted["id"], approve=True)
+    assert refile(client, auth, accepted["id"], body="x").status_code == 409
+    actions = [e["action"] for e in client.get(f"/api/v1/branches/{world.branch_a}/audit",
+                                               headers=auth.headers("secretary_a")).json]
+    assert "filing.refiled" in actions
+
+
+def test_any_document_the_committee_asks_for_is_an_other_filing_listed_newest_first(client, auth, world, clock):
+    for day, title in ((1, "关于党员队伍情况的报告"), (5, "关于村级组织换届的报告")):
+        clock.set_now(dt.date(2026, 11, day))
+        assert file(client, auth, world.branch_a, kind="other", title=title, body="正文").status_code == 201
+    file(client, auth, world.branch_a, kind="other", year=2025, title="去年的报告")
+    listed = client.get(f"/api/v1/branches/{world.branch_a}/filings?kind=other&year=2026",
+                        headers=auth.headers("secretary_a"))
+    assert listed.status_code == 200
+    assert [(f["title"], f["state"]) for f in listed.json] == [("关于村级组织换届的报告", "sent"),
+                                                               ("关于党员队伍情况的报告", "sent")]
+
+
+# --- rectification items: assigned and announced ---------------------------------------------------
+
+def test_a_rectification_item_is_assigned_to_a_member_of_the_branch(client, auth, world):
+    headers = auth.headers("secretary_a")
+    url = f"/api/v1/branches/{world.branch_a}/rectification-items"
+    for other in (world.member_b, world.floating, 999_999):
+        refused = client.post(url, json={"year": 2026, "problem": "学习不够", "assignee_member_id": other}, headers=headers)
+        assert refused.status_code == 422 and "assignee_member_id" in refused.json["errors"]["json"], other
+    item = client.post(url, json={"year": 2026, "problem": "学习不够", "assignee_member_id": world.member},
+                       headers=headers)
+    assert item.status_code == 201 and item.json["assignee_name"] == "李明"
+    moved = client.patch(f"/api/v1/rectification-items/{item.json['id']}",
+                         json={"assignee_member_id": world.member2}, headers=headers)
+    assert moved.status_code == 200 and (moved.json["assignee_member_id"], moved.json["assignee_name"]) == (
+        world.member2, "王芳")
+    assert client.patch(f"/api/v1/rectification-items/{item.json['id']}", json={"assignee_member_id": world.member_b},
+                        headers=headers).status_code == 422
+    cleared = client.patch(f"/api/v1/rectification-items/{item.json['id']}", json={"assignee_member_id": None},
+                           headers=headers)
+    assert cleared.json["assignee_member_id"] is None and cleared.json["assignee_name"] is None
+
+
+def test_progress_is_announced_to_the_branchs_members(client, auth, world, clock):
+    clock.set_now(dt.date(2027, 3, 1))
+    item = client.post(f"/api/v1/branches/{world.branch_a}/rectification-items",
+                       json={"year": 2026, "problem": "联系群众不够"}, headers=auth.headers("secretary_a")).json
+    assert item["announcement"] is None and item["announced_at"] is None
+    url = f"/api/v1/rectification-items/{item['id']}/announce"
+    for who in ("member", "secretary_b", "committee"):
+        assert client.post(url, json={"text": "已走访"}, headers=auth.headers(who)).status_code == 403, who
+    assert client.post(url, json={"text": "好"}, headers=auth.headers("secretary_a")).status_code == 422
+    assert client.post(url, json={"text": "   "}, headers=auth.headers("secretary_a")).status_code == 422
+    first = client.post(url, json={"text": "已走访困难群众12户"}, headers=auth.headers("secretary_a"))
+    assert first.status_code == 200 and first.json["announcement"] == "已走访困难群众12户"
+    clock.set_now(dt.date(2027, 4, 1))
+    client.post(url, json={"text": "整改已完成，建立每月走访制度"}, headers=auth.headers("secretary_a"))
+    for who in ("member", "floating"):  # the branch's members and the floating member it hosts
+        (seen,) = client.get(f"/api/v1/branches/{world.branch_a}/rectification-items",
+                             headers=auth.headers(who)).json
+        assert seen["announcement"] == "整改已完成，建立每月走访制度", who
+        assert seen["announced_at"].startswith("2027-04-01")
+    entries = [e for e in client.get(f"/api/v1/branches/{world.branch_a}/audit", headers=auth.headers("secretary_a")).json
+               if e["action"] == "rectification.announced"]
+    assert [e["data"]["text"] for e in entries] == ["整改已完成，建立每月走访制度", "已走访困难群众12户"]

@@ -109,7 +109,10 @@ def test_only_the_branchs_managers_write_minutes(client, auth, world):
     for who in ("member", "floating", "secretary_b", "committee"):
         assert put_minutes(client, auth, world.event_a, "记录", "nonce-deny-1", who=who).status_code == 403, who
         assert upload(client, auth, world.event_a, PNG, who=who).status_code == 403, who
-    assert client.get(f"/api/v1/events/{world.event_a}/minutes", headers=auth.headers("secretary_a")).status_code == 404
+    # Nothing was written: an empty state, not an error (the app opened every event with a 404).
+    empty = client.get(f"/api/v1/events/{world.event_a}/minutes", headers=auth.headers("secretary_a"))
+    assert empty.status_code == 200 and empty.json["text"] is None and empty.json["photos"] == []
+    assert empty.json["exists"] is False and empty.json["version"] == 0
 
 
 def test_a_cancelled_event_has_no_minutes(app, client, auth, world):

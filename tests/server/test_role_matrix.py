@@ -118,6 +118,24 @@ def a_rectification_item(world) -> dict:
     return {"item": item.id}
 
 
+def a_returned_filing(world) -> dict:
+    from server.core.db import db
+    from server.filings.models import Filing
+    from server.filings.operations import decide
+
+    filing = a_filing(world)
+    decide(db.session.get(Filing, filing["filing"]), False, "请补充材料", None)
+    db.session.commit()
+    return filing
+
+
+def the_floating_membership(world) -> dict:
+    from server.core.db import db
+    from server.org.models import Member
+
+    return {"floating_membership": db.session.get(Member, world.floating).floating_memberships[0].id}
+
+
 def an_org_life_meeting(world) -> dict:
     from server.core.db import db
     from server.core.enums import EventKind
@@ -181,6 +199,40 @@ def a_generated_plan(world) -> dict:
     return {}
 
 
+def notice_of_event_a(world) -> dict:
+    from server.core.db import db
+    from server.events.models import Event
+    from server.events.operations import publish_notice
+
+    publish_notice(db.session.get(Event, world.event_a), "请全体党员准时参加。", actor_id=None)
+    db.session.commit()
+    return {}
+
+
+def a_notification_for_member(world) -> dict:
+    from server.core.db import db
+    from server.events.models import Event
+    from server.notifications.operations import NotificationKind, notify
+
+    [notification] = notify(db.session.get(Event, world.event_a), NotificationKind.notice, [world.member])
+    db.session.commit()
+    return {"notification": notification.id}
+
+
+def _push_subscription_body() -> dict:
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    point = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()  # noqa: E731
+    return {"endpoint": "https://fcm.googleapis.com/fcm/send/matrix-subscription-1",
+            "keys": {"p256dh": b64(point), "auth": b64(bytes(range(16)))}, "device_id": "matrix-device-1"}
+
+
+PUSH_SUBSCRIPTION = _push_subscription_body()
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(32)  # what the server sniffs for
 EVENT = {"kind": "party_lecture", "title": "党课：学习党章", "starts_at": "2030-03-06T01:00:00+00:00",
          "ends_at": "2030-03-06T03:00:00+00:00", "place": "村委会"}
@@ -198,6 +250,7 @@ MATRIX = [
                                            "new_password": "red flag village tea 2026"}, ok=204),
     # branches and groups: seen by their members, the floating members they host and their committee
     R("GET", "/branches", EVERYONE),  # each sees their own list: test_branch_list_is_scoped
+    R("GET", "/branch-directory", {SA, SB, C, OC}, note="managers and committees"),
     R("GET", "/branches/{branch_a}", SEES_A),
     R("GET", "/branches/{branch_b}", SEES_B),
     R("GET", "/branches/{branch_a}/groups", SEES_A),
@@ -213,6 +266,10 @@ MATRIX = [
     R("PATCH", "/members/{floating}", {SB}, {"phone": "139 0013 9000"}, note="managed by the home branch"),
     R("POST", "/members/{member}/floating", {SA}, {"host_branch_id": "{branch_b}", "starts_on": "2026-03-01"},
       ok=201),
+    R("GET", "/members/{member}/floating", {M, SA, C}),
+    R("GET", "/members/{floating}/floating", {F, SA, SB, C}, note="the home and the host branch"),
+    R("POST", "/floating-memberships/{floating_membership}/end", {SA, SB}, {"ends_on": "2026-12-31"},
+      setup=the_floating_membership, note="the host or the home branch"),
     # posts: the branch's managers and the committee appoint and end them
     R("GET", "/branches/{branch_a}/roles", SEES_A),
     R("POST", "/branches/{branch_a}/roles", {SA, C}, {"member_id": "{member}", "role": "organizer",
@@ -229,6 +286,8 @@ MATRIX = [
     R("POST", "/cards/{card_floating}/reissue", {SB}, {"reason": "手机丢失"}, ok=201,
       note="the home branch's card"),
     R("GET", "/branches/{branch_a}/cards/sheet.pdf", {SA}),
+    R("GET", "/members/{member}/card.pdf", {M, SA}, note="the member and the home branch's managers"),
+    R("GET", "/members/{floating}/card.pdf", {F, SB}, note="not the host branch"),
     R("GET", "/me/card", {M, F}, denied=404, note="404 for those without a card"),
     # events: seen by the branch (and the floating members it hosts), run by its managers
     R("GET", "/branches/{branch_a}/events", SEES_A),
@@ -237,15 +296,30 @@ MATRIX = [
     R("GET", "/events/{event_a}", SEES_A),
     R("PATCH", "/events/{event_a}", {SA}, {"place": "党群服务中心"}),
     R("POST", "/events/{event_a}/notice", {SA}, {"notice": "请全体党员准时参加。"}),
+    R("POST", "/events/{event_a}/cancel", {SA}, {"reason": "台风预警，改期举行"}),
+    # notices and notifications: members read what reaches them; the branch's managers see who read
+    R("POST", "/events/{event_a}/notice/read", {M, F, SA}, ok=204, setup=notice_of_event_a,
+      note="members who see the event"),
+    R("GET", "/events/{event_a}/notice/reads", {SA}, setup=notice_of_event_a),
+    R("GET", "/me/notifications", EVERYONE, setup=a_notification_for_member, note="each their own"),
+    R("POST", "/me/notifications/{notification}/read", {M}, ok=204, denied=404, setup=a_notification_for_member,
+      note="404 for everyone else's"),
+    R("POST", "/me/notifications/read-all", EVERYONE, ok=204),
+    R("GET", "/push/key", EVERYONE),
+    R("POST", "/me/push-subscriptions", EVERYONE, PUSH_SUBSCRIPTION, ok=201),
+    R("DELETE", "/me/push-subscriptions", EVERYONE, {"endpoint": PUSH_SUBSCRIPTION["endpoint"]}, ok=204),
     R("GET", "/events/{event_a}/attendance", OVERSEES_A),
     R("GET", "/events/{event_a}/scans", {SA}, note="only those who manage the event"),
     R("GET", "/events/{event_a}/scan-tallies", {SA}),
     R("GET", "/events/{event_a}/leave-requests", OVERSEES_A),
     R("POST", "/events/{event_a}/leave-requests", {M, F, SA}, {"reason": "外出务工"}, ok=201,
       note="A's members and the member floating to A"),
-    R("POST", "/events/{event_b}/leave-requests", {F, SB}, {"reason": "外出务工"}, ok=201,
-      note="the floating member's home branch"),
+    R("POST", "/events/{event_b}/leave-requests", {SB}, {"reason": "外出务工"}, ok=201,
+      note="B's members; not the member floating to A, who is expected there"),
     R("POST", "/leave-requests/{leave}/decision", {SA}, {"approve": True}, setup=member_asks_leave),
+    R("POST", "/leave-requests/{leave}/decision", {SA}, {"approve": False, "reason": "须全体参加"},
+      setup=member_asks_leave, note="refused, with a reason"),
+    R("DELETE", "/leave-requests/{leave}", {M}, ok=204, setup=member_asks_leave, note="only the member who asked"),
     R("GET", "/me/leave-requests", EVERYONE, setup=member_asks_leave, note="each their own"),
     # records: one's own; the keeping branch; the member's home branch; the committee
     R("GET", "/records", EVERYONE),  # each sees their own list: test_record_list_is_scoped
@@ -278,6 +352,7 @@ MATRIX = [
     R("POST", "/branches/{branch_a}/filings", {SA}, {"kind": "other", "year": 2026, "title": "情况报告"}, ok=201),
     R("GET", "/filings/{filing}", OVERSEES_A, setup=a_filing),
     R("POST", "/filings/{filing}/decision", {C}, {"approve": True}, setup=a_filing),
+    R("POST", "/filings/{filing}/refile", {SA}, {"body": "已补充材料"}, ok=201, setup=a_returned_filing),
     R("GET", "/committees/{committee_id}/filings", {C}),
     R("GET", f"/branches/{{branch_a}}/activity-day-plan?year={NEXT_YEAR}", SEES_A),
     R("POST", "/branches/{branch_a}/activity-day-plan", {SA}, {"year": NEXT_YEAR}),
@@ -287,6 +362,7 @@ MATRIX = [
     R("GET", "/branches/{branch_a}/rectification-items", SEES_A),
     R("POST", "/branches/{branch_a}/rectification-items", {SA}, {"year": 2026, "problem": "联系群众不够"}, ok=201),
     R("PATCH", "/rectification-items/{item}", {SA}, {"progress": "已召开专题会"}, setup=a_rectification_item),
+    R("POST", "/rectification-items/{item}/announce", {SA}, {"text": "整改已完成"}, setup=a_rectification_item),
     R("GET", "/events/{olm}/rectification-review", SEES_A, setup=an_org_life_meeting),
     # compliance: the branch's managers and its committee
     R("GET", "/branches/{branch_a}/compliance", OVERSEES_A),
@@ -406,7 +482,7 @@ def test_a_cell_leaves_nothing_behind(shared_world):
 
 def test_the_matrix_covers_every_endpoint(app, world):
     """A new endpoint fails here until it has a row (and so a decision on who may call it)."""
-    ids = dataclasses.asdict(world) | dict.fromkeys(("leave", "filing", "item", "olm", "photo"), 1)
+    ids = dataclasses.asdict(world) | dict.fromkeys(("leave", "filing", "item", "olm", "photo", "floating_membership", "notification"), 1)
     adapter = app.url_map.bind("localhost")
     covered = set()
     for row in MATRIX:

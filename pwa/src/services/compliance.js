@@ -26,7 +26,10 @@ export async function loadView(key, fetcher, { cache = db, online = true } = {})
   return { source: 'failed', data: null, savedMs: null, error: res }
 }
 
-export const branchView = (id, online) => loadView(`compliance:branch:${id}`, () => api.branchCompliance(id), { online })
+/** A branch's compliance for `period` ({year, month}, or null for today's month). */
+export const branchView = (id, online, period = null) => loadView(
+  `compliance:branch:${id}${period ? `:${period.year}-${period.month}` : ''}`,
+  () => api.branchCompliance(id, period ?? undefined), { online })
 export const committeeView = (id, online) => loadView(`compliance:committee:${id}`, () => api.committeeCompliance(id), { online })
 
 /** Results grouped by period kind, in the order month, quarter, year. */
@@ -66,6 +69,29 @@ export function nextStepText(step, { t = i18n.global.t, te = i18n.global.te, dat
   params.scope = step.params?.group ?? t('compliance.thisBranch')
   if (typeof step.params?.period === 'string') params.period = periodText(step.params.period, step.params.current, t)
   return t(key, params)
+}
+
+const EVENT_KINDS = new Set(['branch_committee_meeting', 'group_meeting', 'general_assembly', 'party_lecture',
+  'activity_day', 'org_life_meeting', 'evaluation_meeting'])
+
+/**
+ * The one tap that does a rule's next step, for the branch's secretary: plan the missing meeting
+ * (the event form prefilled with its kind, group and date), open the event concerned (to write
+ * its minutes, send its notice…), or open the activity-day plan. → {key, to} | null.
+ */
+export function stepAction(result, today) {
+  const step = result?.next_step
+  if (!step || result.state === 'met' || result.state === 'not-applicable') return null
+  const params = step.params ?? {}
+  if (params.event_id) return { key: 'open', to: `/manage/events/${params.event_id}` }
+  if (step.key === 'plan.file_by' || step.key === 'plan.filed_late') return { key: 'plan', to: '/manage/plan' }
+  const open = result.state === 'due' || result.state === 'late'
+  if (open && step.key === 'day.schedule') return { key: 'schedule', to: `/manage/events/new?kind=activity_day&date=${params.date ?? today}` }
+  if (open && step.key === 'meeting.none' && EVENT_KINDS.has(params.what)) {
+    const group = result.scope?.group_id ? `&group_id=${result.scope.group_id}` : ''
+    return { key: 'schedule', to: `/manage/events/new?kind=${params.what}${group}&date=${today}` }
+  }
+  return null
 }
 
 /** Save a downloaded Blob under `filename` (an object URL and a link click; revoked after). */

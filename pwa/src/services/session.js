@@ -5,6 +5,7 @@
 import { reactive } from 'vue'
 import * as db from '../db.js'
 import { api, configureNet } from '../net.js'
+import { stopPushOnLogout } from './notifications.js'
 
 export const session = reactive({
   ready: false,
@@ -103,6 +104,7 @@ export async function markLoginRequired() {
 
 /** Log out: end the session on the server when online; forget the cache; the outbox is kept for this user. */
 export async function logout() {
+  await stopPushOnLogout()
   await api.logout()
   await forgetSession()
 }
