@@ -253,6 +253,16 @@ def test_the_roster_a_new_member_and_their_card(phones, live_server, cast, tmp_p
     page.get_by_test_id("member-reissue").click()
     expect(page.get_by_test_id("member-done")).to_contain_text("旧证已作废")
 
+    # A post held, then ended from the member's screen (audited by the server).
+    member_id = int(page.url.rstrip("/").split("/")[-1])
+    appointed = api(app, cast.secretary, "POST", f"/api/v1/branches/{cast.branch_a}/roles",
+                    json={"member_id": member_id, "role": "group_leader", "starts_on": "2026-01-01"})
+    assert appointed.status_code == 201, appointed.json
+    page.reload()
+    page.get_by_test_id("member-post").get_by_test_id("member-post-end").click()
+    expect(page.get_by_test_id("member-done")).to_contain_text("已免去")
+    expect(page.get_by_test_id("member-post")).to_have_count(0)
+
     page.goto(f"{url}/manage/members")
     expect(page.get_by_test_id("roster-member")).to_have_count(4)
     with page.expect_download() as info:
@@ -313,21 +323,35 @@ def test_times_are_china_time_on_any_phone(phones, live_server, cast, timezone):
     expect(detail).to_contain_text("北京时间")
 
 
+def small_tap_targets(page) -> list:
+    """Controls on the page smaller than 44 px (checkboxes and radios count by their label)."""
+    controls = page.locator("button, input:not([type=checkbox]):not([type=radio]), select, .van-tabbar-item").evaluate_all(
+        "els => els.filter(e => e.offsetParent).map(e => [e.dataset.testid || e.className, e.getBoundingClientRect().height])")
+    boxes = page.locator("input[type=checkbox], input[type=radio]").evaluate_all(
+        "els => els.filter(e => e.offsetParent).map(e => [e.dataset.testid || 'box', e.closest('label').getBoundingClientRect().height])")
+    assert controls
+    return [c for c in controls + boxes if c[1] < 44]
+
+
 def test_large_type_makes_every_screen_larger(phones, live_server, cast):
     url = live_server.url
     page = phones.phone()
     live.login(page, url, cast.member)
     page.goto(f"{url}/settings")
+    expect(page.get_by_test_id("large-type")).to_be_visible()
+    assert small_tap_targets(page) == []
     base = page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
     page.get_by_test_id("large-type").check()
     expect(page.locator("html")).to_have_class("large-type")
     page.reload()  # kept on the phone
     expect(page.locator("html")).to_have_class("large-type")
+    expect(page.get_by_test_id("large-type")).to_be_checked()
     large = page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
     assert large >= base * 1.2
-    targets = page.locator("button, a, input, select").evaluate_all(
-        "els => els.filter(e => e.offsetParent).map(e => e.getBoundingClientRect().height)")
-    assert min(targets) >= 24 and sorted(targets)[len(targets) // 2] >= 44
+    assert small_tap_targets(page) == []
+    page.goto(f"{url}/events/{cast.event['id']}")
+    expect(page.get_by_test_id("event-detail")).to_be_visible()
+    assert small_tap_targets(page) == []
 
 
 def test_the_code_stops_when_the_event_is_over(phones, live_server, cast):

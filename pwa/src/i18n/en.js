@@ -417,6 +417,10 @@ export default {
     noLogin: 'No login',
   },
   member: {
+    posts: 'Posts',
+    since: 'since {date}',
+    postEnd: 'End',
+    postEnded: 'The post has ended (audited).',
     title: 'Member',
     newTitle: 'Add a member',
     name: 'Name',
@@ -455,6 +459,10 @@ export default {
     floatStart: 'From',
     floatBegin: 'Register as floating',
     floatStarted: 'Registered as a floating member.',
+  },
+  role: {
+    secretary: 'Secretary', deputy_secretary: 'Deputy secretary', organizer: 'Organizer', propaganda: 'Propaganda member', discipline: 'Discipline member',
+    committee_member: 'Committee member', group_leader: 'Group leader',
   },
   memberStatus: { full: 'Full member', probationary: 'Probationary member' },
   duesCategory: {

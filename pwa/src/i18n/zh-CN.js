@@ -418,6 +418,10 @@ export default {
     noLogin: '无账号',
   },
   member: {
+    posts: '职务',
+    since: '自 {date}',
+    postEnd: '免去',
+    postEnded: '已免去该职务（记入审计日志）。',
     title: '党员',
     newTitle: '添加党员',
     name: '姓名',
@@ -456,6 +460,10 @@ export default {
     floatStart: '开始日期',
     floatBegin: '登记为流动党员',
     floatStarted: '已登记为流动党员。',
+  },
+  role: {
+    secretary: '书记', deputy_secretary: '副书记', organizer: '组织委员', propaganda: '宣传委员', discipline: '纪检委员',
+    committee_member: '支部委员', group_leader: '党小组长',
   },
   memberStatus: { full: '正式党员', probationary: '预备党员' },
   duesCategory: {
