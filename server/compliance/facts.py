@@ -10,10 +10,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections import defaultdict
+from typing import Any
 
 import sqlalchemy as sa
 
 from server.calendar.days import CHINA, HolidayCalendar, local_day
+from server.compliance.registry import FACT_LOADERS
 from server.core.db import db
 from server.core.enums import EventKind, EventStatus, FilingDecision, FilingKind, RecordKind
 from server.events.models import Event
@@ -83,6 +85,8 @@ class BranchFacts:
     filings: list[FilingFact] = dataclasses.field(default_factory=list)
     rectification: dict[int, list[int]] = dataclasses.field(default_factory=dict)  # year -> item ids
     last_event_on: dt.date | None = None
+    # Facts of the features' rules (recruitment, dues...), by loader name (registry.facts_loader).
+    extra: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def events_of(self, kinds, start: dt.date, end: dt.date, group_id: int | None = None) -> list[EventFact]:
         kinds = {kinds} if isinstance(kinds, EventKind) else set(kinds)
@@ -161,4 +165,9 @@ def load_facts(branches: list[Branch], year: int, calendar: HolidayCalendar, tod
             if starts_at.tzinfo is None:  # SQLite's max() returns the stored naive UTC text
                 starts_at = starts_at.replace(tzinfo=dt.timezone.utc)
             facts[branch_id].last_event_on = local_day(starts_at)
+
+    for name, loader in FACT_LOADERS.items():
+        loaded = loader(ids, year, today)
+        for branch_id in ids:
+            facts[branch_id].extra[name] = loaded.get(branch_id)
     return facts

@@ -45,6 +45,14 @@ TEMPLATES = {
 }
 
 
+def add_templates(templates: dict[str, str]) -> None:
+    """A feature's next-step texts (its rules module calls this once, next to its rules)."""
+    clash = templates.keys() & TEMPLATES.keys()
+    if clash:
+        raise ValueError(f"next-step keys defined twice: {sorted(clash)}")
+    TEMPLATES.update(templates)
+
+
 def _zh(value):
     if isinstance(value, dt.date):
         return zh_date(value)

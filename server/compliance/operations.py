@@ -26,7 +26,11 @@ from server.compliance.registry import (
 from server.core.db import db
 from server.org.models import Branch, Committee
 
-importlib.import_module("server.compliance.rules")  # registers the rules in REGISTRY
+# Each module registers its rules in REGISTRY (and its facts loaders): the meeting systems here,
+# the other systems in their feature folders.
+RULE_MODULES = ("server.compliance.rules", "server.recruitment.rules", "server.dues.rules")
+for _module in RULE_MODULES:
+    importlib.import_module(_module)
 
 # A branch with no event for longer than this is "silent" in the committee's view.
 SILENT_DAYS = 30

@@ -82,6 +82,14 @@ class Evidence:
     minutes: list[int] = dataclasses.field(default_factory=list)
     filings: list[int] = dataclasses.field(default_factory=list)
     rectification_items: list[int] = dataclasses.field(default_factory=list)
+    # Rules outside the meeting systems (recruitment, dues...): the members concerned, the rows
+    # behind the judgement, and one line per person or item in Chinese ("王芳：预备期于…届满").
+    members: list[int] = dataclasses.field(default_factory=list)
+    recruitment_steps: list[int] = dataclasses.field(default_factory=list)
+    dues_payments: list[int] = dataclasses.field(default_factory=list)
+    remittances: list[int] = dataclasses.field(default_factory=list)
+    publications: list[int] = dataclasses.field(default_factory=list)
+    details: list[str] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -135,4 +143,20 @@ def rule(rule_id: str, *, system: int, period: str, title: str, scope: str = BRA
     return register
 
 
-SYSTEM_NAMES = {1: "“三会一课”", 2: "民主评议党员", 3: "组织生活会", 4: "统一活动日"}
+SYSTEM_NAMES = {1: "“三会一课”", 2: "民主评议党员", 3: "组织生活会", 4: "统一活动日", 5: "发展党员",
+                6: "党员教育培训", 7: "党员记实管理", 8: "党费收缴、使用和管理"}
+
+# A feature's facts: `(branch_ids, year, today) -> {branch_id: value}`, run once per judgement for
+# all branches together (a fixed number of queries), stored as `BranchFacts.extra[name]`.
+FactsLoader = Callable[[list[int], int, dt.date], dict[int, Any]]
+FACT_LOADERS: dict[str, FactsLoader] = {}
+
+
+def facts_loader(name: str):
+    """Register the loader of a feature's facts (see facts.load_facts)."""
+    def register(fn: FactsLoader) -> FactsLoader:
+        if name in FACT_LOADERS:
+            raise ValueError(f"facts loader {name} registered twice")
+        FACT_LOADERS[name] = fn
+        return fn
+    return register

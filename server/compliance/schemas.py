@@ -27,6 +27,12 @@ class EvidenceSchema(Schema):
     minutes = fields.List(fields.Integer())
     filings = fields.List(fields.Integer())
     rectification_items = fields.List(fields.Integer())
+    members = fields.List(fields.Integer(), metadata={"description": "The members concerned."})
+    recruitment_steps = fields.List(fields.Integer())
+    dues_payments = fields.List(fields.Integer())
+    remittances = fields.List(fields.Integer())
+    publications = fields.List(fields.Integer())
+    details = fields.List(fields.String(), metadata={"description": "One line per person or item, in Chinese."})
 
 
 class ScopeSchema(Schema):

@@ -150,3 +150,8 @@ class TestPrecompressedAssets:
         assert again.status_code == 304 and again.data == b""
         del again
         gc.collect()  # an unclosed file would be reported here
+
+    def test_no_file_outside_the_app_is_served(self, client):
+        for path in ("/../pyproject.toml", "/assets/../../pyproject.toml", "/%2e%2e/pyproject.toml"):
+            with client.get(path) as response:
+                assert "[project]" not in response.get_data(as_text=True), path

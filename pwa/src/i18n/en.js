@@ -1,4 +1,6 @@
 // English (second locale). Same keys as zh-CN.js.
+import { featureMessages } from './features.js'
+
 export default {
   app: { name: 'Zhibu', fullName: '支部 Zhibu', skip: 'Skip to main content' },
   nav: { home: 'Home', records: 'Records', events: 'Events', manage: 'Manage', settings: 'Settings', back: 'Back', close: 'Close' },
@@ -678,4 +680,5 @@ export default {
     failed: 'That did not work; please try again later.',
   },
   locale: { 'zh-CN': '简体中文', en: 'English' },
+  ...featureMessages('en'),
 }

@@ -1,5 +1,7 @@
 // 简体中文（默认）。All UI text lives here and in en.js; rejection codes, flags and card
 // verdicts are keyed by the protocol's own codes (docs/sync-protocol.md).
+import { featureMessages } from './features.js'
+
 export default {
   app: { name: '支部', fullName: '支部 Zhibu', skip: '跳到主要内容' },
   nav: { home: '首页', records: '记实', events: '活动', manage: '管理', settings: '设置', back: '返回', close: '关闭' },
@@ -679,4 +681,5 @@ export default {
     failed: '设置没有成功，请稍后再试。',
   },
   locale: { 'zh-CN': '简体中文', en: 'English' },
+  ...featureMessages('zh-CN'),
 }

@@ -1,0 +1,8 @@
+// The catalogues of the features (recruitment, dues...), merged into zh-CN.js and en.js so that
+// each feature keeps its own words in one file and both locales keep the same keys.
+import recruitment from './recruitment.js'
+import dues from './dues.js'
+
+const FEATURES = [recruitment, dues]
+
+export const featureMessages = (locale) => Object.assign({}, ...FEATURES.map((feature) => feature[locale]))

@@ -1,0 +1,1 @@
+"""DUES-paid, DUES-remit and DUES-publish, registered in the compliance registry."""

@@ -1,0 +1,1 @@
+"""REC-timeline, registered in the compliance registry."""
