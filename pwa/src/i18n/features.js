@@ -2,7 +2,9 @@
 // each feature keeps its own words in one file and both locales keep the same keys.
 import recruitment from './recruitment.js'
 import dues from './dues.js'
+import evaluation from './evaluation.js'
+import orgLife from './orgLife.js'
 
-const FEATURES = [recruitment, dues]
+const FEATURES = [recruitment, dues, evaluation, orgLife]
 
 export const featureMessages = (locale) => Object.assign({}, ...FEATURES.map((feature) => feature[locale]))

@@ -1,0 +1,1 @@
+"""EVAL-feedback, registered in the compliance registry."""
