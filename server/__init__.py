@@ -87,21 +87,28 @@ def _register_features(app: Flask) -> None:
     from server.core.api import api
     from server.core.serve import serve_command
     from server.demo.cli import demo_command
+    from server.dues.views import blp as dues_blp
+    from server.evaluation.views import blp as evaluation_blp
     from server.events.views import blp as events_blp
     from server.filings.views import blp as filings_blp
     from server.minutes.views import blp as minutes_blp
     from server.notifications.cli import reminders_command
     from server.notifications.views import blp as notifications_blp
     from server.org.views import blp as org_blp
+    from server.org_life.views import blp as org_life_blp
     from server.records.views import blp as records_blp
+    from server.recruitment.views import blp as recruitment_blp
     from server.spa.views import blp as spa_blp
     from server.sync_api.views import blp as sync_blp
     from server.sync_api.views import scans_blp
 
     for blp in (auth_blp, org_blp, cards_blp, events_blp, records_blp, audit_blp, sync_blp, scans_blp,
-                calendar_blp, filings_blp, minutes_blp, activity_plan_blp, compliance_blp):
+                calendar_blp, filings_blp, minutes_blp, activity_plan_blp, compliance_blp, recruitment_blp):
         api.register_blueprint(blp, url_prefix="/api/v1" + (blp.url_prefix or ""))
     api.register_blueprint(notifications_blp, url_prefix="/api/v1")
+    api.register_blueprint(dues_blp, url_prefix="/api/v1")
+    api.register_blueprint(evaluation_blp, url_prefix="/api/v1")
+    api.register_blueprint(org_life_blp, url_prefix="/api/v1")
     apidocs.init_app(app)
     # Last: its catch-all route serves the PWA for every path the API does not own.
     app.register_blueprint(spa_blp)

@@ -35,6 +35,9 @@ DEFAULTS = {
     # Failed logins only. Per username from one address the windows grow: a backoff.
     "LOGIN_RATE_LIMIT_PER_ADDRESS": "30 per minute; 200 per hour",
     "LOGIN_RATE_LIMIT_PER_ACCOUNT_AND_ADDRESS": "5 per minute; 10 per 10 minutes; 20 per hour",
+    # Refused ballots and guest-token look-ups (no login there), per address: guessing a printed
+    # token is slowed; a member whose form is accepted is never counted.
+    "BALLOT_RATE_LIMIT_PER_ADDRESS": "20 per minute; 100 per hour",
     "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
     "CARD_VALIDITY_DAYS": 3 * 365,
     "PROXY_FIX": False,
@@ -80,6 +83,7 @@ ENVIRONMENT = {
     "REDIS_URL": ("RATELIMIT_STORAGE_URI", str),
     "LOGIN_RATE_LIMIT_PER_ADDRESS": ("LOGIN_RATE_LIMIT_PER_ADDRESS", str),
     "LOGIN_RATE_LIMIT_PER_ACCOUNT_AND_ADDRESS": ("LOGIN_RATE_LIMIT_PER_ACCOUNT_AND_ADDRESS", str),
+    "BALLOT_RATE_LIMIT_PER_ADDRESS": ("BALLOT_RATE_LIMIT_PER_ADDRESS", str),
     "PROXY_FIX": ("PROXY_FIX", _flag),
     "CARD_PREVIOUS_PUBLIC_KEYS": ("CARD_PREVIOUS_PUBLIC_KEYS", lambda v: [k.strip() for k in v.split(",") if k.strip()]),
     "SYNC_MIN_PROTOCOL_VERSION": ("SYNC_MIN_PROTOCOL_VERSION", int),

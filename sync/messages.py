@@ -17,8 +17,28 @@ MUTATION_TYPES = (
     "checkin_manual",  # a secretary entered a check-in by hand, with a reason
     "record_acknowledge",  # a member acknowledges their record
     "record_confirm",  # a secretary confirms a record
+    "dues_payment",  # a secretary received a member's dues (server/dues, docs/sync-protocol.md)
 )
 CHECKIN_TYPES = frozenset(MUTATION_TYPES[:3])
+
+# Dues: one payment names 1 to 12 months ("2026-01,2026-02"), and at most 12 months of the highest
+# monthly amount in fen (server/dues/standard.py checks the two agree).
+DUES_MAX_MONTHS = 12
+DUES_MAX_PAYMENT_FEN = 2_400_000
+_MONTH = r"[0-9]{4}-(0[1-9]|1[0-2])"
+_MONTHS = validate.Regexp(rf"^{_MONTH}(,{_MONTH}){{0,{DUES_MAX_MONTHS - 1}}}\Z",
+                          error="Months are 1 to 12 distinct YYYY-MM, comma-separated.")
+
+
+def _distinct_months(value: str) -> None:
+    """No month twice, years 2000-2100; whatever the text (the format is the regexp's to judge)."""
+    months = value.split(",")
+    if len(set(months)) != len(months):
+        raise ValidationError("A month is named twice.")
+    years = [m[:4] for m in months]
+    if any(y.isascii() and y.isdigit() and not 2000 <= int(y) <= 2100 for y in years):
+        raise ValidationError("Months are between 2000 and 2100.")
+
 
 Token = lambda **kw: fields.String(validate=validate.Regexp(r"^[A-Za-z0-9_-]{8,64}$"), **kw)  # noqa: E731
 Id = lambda **kw: fields.Integer(strict=True, validate=validate.Range(min=1, max=2**53 - 1), **kw)  # noqa: E731
@@ -30,6 +50,7 @@ _REQUIRED = {
     "checkin_manual": ("claimed_at_ms", "event_id", "member_id", "reason"),
     "record_acknowledge": ("record_id",),
     "record_confirm": ("record_id",),
+    "dues_payment": ("member_id", "months", "amount_fen", "claimed_at_ms"),
 }
 _OPTIONAL = {"checkin_event_code": ("event_id",)}
 # The fields each type may carry: any other is refused ("Unknown field."), as in the envelope.
@@ -51,6 +72,10 @@ class MutationSchema(Schema):
     member_id = Id()
     reason = fields.String(validate=validate.Length(min=2, max=500))
     record_id = Id()
+    # dues_payment: the months paid for, and the amount handed over, in fen.
+    months = fields.String(validate=[validate.Length(max=95), _MONTHS, _distinct_months])
+    amount_fen = fields.Integer(strict=True, validate=validate.Range(
+        min=1, max=DUES_MAX_PAYMENT_FEN, error=f"An amount is 1 to {DUES_MAX_PAYMENT_FEN} fen."))
 
     @validates_schema
     def _fields_for_type(self, data, **_):
@@ -82,6 +107,8 @@ class ItemResultSchema(Schema):
     code = fields.String(allow_none=True)
     message = fields.String(allow_none=True)
     record_id = fields.Integer(allow_none=True)
+    # dues_payment: the payment this item made (or, for a retry, made the first time).
+    payment_id = fields.Integer(allow_none=True)
     flags = fields.List(fields.String())
     # Field messages, for a `malformed` item.
     errors = fields.Dict()

@@ -210,6 +210,12 @@ export const api = {
   committeeCompliance: (id, query) => request('GET', `/committees/${id}/compliance`, { query }),
   minutes: (eventId) => request('GET', `/events/${eventId}/minutes`),
   putMinutes: (eventId, text, nonce) => request('PUT', `/events/${eventId}/minutes`, { body: { text, nonce } }),
+  /** A member's self-assessment (democratic evaluation), idempotent by its nonce (queued offline like minutes). */
+  putSelfAssessment: (evaluationId, memberId, text, nonce) =>
+    request('PUT', `/evaluations/${evaluationId}/members/${memberId}/self-assessment`, { body: { text, nonce } }),
+  /** A member's party-spirit analysis for the org-life meeting, idempotent by its nonce (queued offline like minutes). */
+  putOrgLifeAnalysis: (meetingId, text, nonce) =>
+    request('PUT', `/org-life-meetings/${meetingId}/analyses/mine`, { body: { text, nonce } }),
   /** A photo of the minutes (multipart: photo_id and file), idempotent by photo_id. */
   postMinutesPhoto: (eventId, photoId, blob, filename = 'photo.jpg') => {
     const form = new FormData()

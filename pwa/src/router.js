@@ -24,6 +24,31 @@ const routes = [
   { path: '/manage/events/:id/scan-card', name: 'scan-card', component: () => import('./views/ScanCardView.vue'), props: true, meta: { manager: true } },
   { path: '/manage/events/:id/manual', name: 'manual', component: () => import('./views/ManualEntryView.vue'), props: true, meta: { manager: true } },
   { path: '/manage/events/:id/attendance', name: 'attendance', component: () => import('./views/AttendanceView.vue'), props: true, meta: { manager: true } },
+  { path: '/manage/recruitment', name: 'recruitment', component: () => import('./views/RecruitmentView.vue'), meta: { manager: true } },
+  // A case: the branch's managers and its committee (the server decides who sees it).
+  { path: '/recruitment/:id', name: 'recruitment-case', component: () => import('./views/RecruitmentCaseView.vue'), props: true },
+  { path: '/committees/:id/recruitment', name: 'committee-recruitment', component: () => import('./views/RecruitmentCommitteeView.vue'), props: true },
+  { path: '/manage/dues', name: 'dues', component: () => import('./views/DuesView.vue'), meta: { manager: true } },
+  { path: '/manage/dues/members/:id', name: 'dues-member', component: () => import('./views/DuesMemberView.vue'), props: true, meta: { manager: true } },
+  { path: '/manage/dues/remittances', name: 'dues-remittances', component: () => import('./views/DuesRemittanceView.vue'), meta: { manager: true } },
+  { path: '/manage/dues/publication', name: 'dues-publication', component: () => import('./views/DuesPublicationView.vue'), meta: { manager: true } },
+  { path: '/dues', name: 'dues-mine', component: () => import('./views/DuesMineView.vue') },
+  { path: '/committees/:id/dues', name: 'committee-dues', component: () => import('./views/DuesCommitteeView.vue'), props: true },
+  // Democratic evaluation: the member's page, the secretary's stage page and sheets, tellers (the
+  // server decides who may: managers and named members), the committee's review, and an invited
+  // non-member's form (public: its token is the ballot).
+  { path: '/evaluation', name: 'evaluation', component: () => import('./views/EvaluationMemberView.vue') },
+  { path: '/evaluation/:id/tellers', name: 'evaluation-tellers', component: () => import('./views/TellerView.vue'), props: true },
+  { path: '/manage/evaluation', name: 'evaluation-manage', component: () => import('./views/EvaluationView.vue'), meta: { manager: true } },
+  { path: '/manage/evaluation/:id/members/:memberId', name: 'evaluation-sheet', component: () => import('./views/EvaluationSheetView.vue'), props: true, meta: { manager: true } },
+  { path: '/manage/evaluation/:id/print', name: 'evaluation-print', component: () => import('./views/EvaluationPrintView.vue'), props: true, meta: { manager: true, fullscreen: true } },
+  { path: '/committee/evaluations', name: 'evaluation-review', component: () => import('./views/EvaluationReviewView.vue') },
+  { path: '/ballot', name: 'ballot', component: () => import('./views/BallotView.vue'), meta: { public: true } },
+  // The org-life meeting: the secretary's page (this year's), a meeting (its managers and committee), the member's own.
+  { path: '/manage/org-life', name: 'org-life', component: () => import('./views/OrgLifeView.vue'), meta: { manager: true } },
+  { path: '/org-life/mine', name: 'org-life-mine', component: () => import('./views/OrgLifeMineView.vue') },
+  { path: '/org-life/:id', name: 'org-life-meeting', component: () => import('./views/OrgLifeView.vue'), props: true },
+  { path: '/committees/:id/org-life', name: 'committee-org-life', component: () => import('./views/OrgLifeCommitteeView.vue'), props: true },
   { path: '/compliance/branches/:id', name: 'compliance', component: () => import('./views/ComplianceView.vue'), props: true },
   { path: '/compliance/committees/:id', name: 'committee-compliance', component: () => import('./views/CommitteeComplianceView.vue'), props: true },
   { path: '/settings', name: 'settings', component: () => import('./views/SettingsView.vue'), meta: { tabbar: true } },

@@ -15,7 +15,7 @@ WHAT_ZH = {
     "evaluation_meeting": "民主评议党员大会",
 }
 MISSING_ZH = {"attendance": "考勤（签到）", "minutes": "会议记录", "report": "情况报告",
-              "rectification_items": "整改事项"}
+              "rectification_items": "整改事项", "announcement": "整改情况向党员通报"}
 
 TEMPLATES = {
     "meeting.none": "{scope}{period}尚未召开{what}",

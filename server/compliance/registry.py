@@ -139,8 +139,27 @@ def rule(rule_id: str, *, system: int, period: str, title: str, scope: str = BRA
         if rule_id in REGISTRY:
             raise ValueError(f"rule {rule_id} registered twice")
         REGISTRY[rule_id] = Rule(rule_id, system, period, scope, title, fn)
+        # SPEC's order, whichever feature module was imported first (views, exports and the
+        # committee's columns list rules in this order).
+        ordered = sorted(REGISTRY.values(), key=_spec_position)
+        REGISTRY.clear()
+        REGISTRY.update((r.id, r) for r in ordered)
         return fn
     return register
+
+
+# SPEC's rule ids in SPEC's order; a rule not listed goes after those of its system.
+SPEC_ORDER = (
+    "3M1-committee", "3M1-group", "3M1-assembly", "3M1-lecture", "3M1-minutes",
+    "EVAL-held", "EVAL-feedback", "OLM-held", "OLM-report",
+    "DAY-date", "DAY-plan", "DAY-notice", "DAY-attendance", "REC-timeline",
+    "LOG-card", "LOG-immediate", "LOG-annual", "LOG-verified", "LOG-archive", "LOG-points",
+    "DUES-paid", "DUES-remit", "DUES-publish",
+)
+
+
+def _spec_position(r: Rule) -> tuple[int, int]:
+    return r.system, SPEC_ORDER.index(r.id) if r.id in SPEC_ORDER else len(SPEC_ORDER)
 
 
 SYSTEM_NAMES = {1: "“三会一课”", 2: "民主评议党员", 3: "组织生活会", 4: "统一活动日", 5: "发展党员",

@@ -36,6 +36,9 @@ OLM_USUAL_MONTHS = frozenset({11, 12})
 OLM_REPORT_DAYS = 15
 # An approved postponement may carry the meeting into the first quarter of the next year.
 OLM_POSTPONE_UNTIL = (3, 31)
+# OLM-report: one evidence line per missing piece (the rectification items not announced are named).
+OLM_MISSING_DETAILS = {"report": "尚未报送组织生活会情况报告", "minutes": "尚未报送会议记录",
+                       "rectification_items": "尚未明确整改事项"}
 
 # What 3M1-minutes judges: every meeting a 3M1 rule counts (the evaluation meeting is a general assembly).
 MEETING_KINDS = (EventKind.branch_committee_meeting, EventKind.group_meeting, EventKind.general_assembly,
@@ -263,9 +266,12 @@ def org_life_held(scope: Scope, period: Period, today: dt.date, facts: BranchFac
 
 @rule("OLM-report", system=3, period=YEAR, title="会后15天内报送组织生活会情况报告及会议记录，明确整改措施")
 def org_life_report(scope: Scope, period: Period, today: dt.date, facts: BranchFacts) -> Result:
-    """Rectification items recorded; the report and the minutes filed within 15 days of the meeting.
+    """Rectification items recorded; the report and the minutes filed within 15 days of the meeting;
+    the progress of every item of the year announced to members (整改情况通报, whenever: SPEC sets
+    no day for it, so it never makes the result late, but while it is missing the rule is not met).
     A report filed with a link to the meeting files its minutes too (the committee reads them in
-    the app); a separate org_life_minutes filing also counts."""
+    the app); a separate org_life_minutes filing also counts. Announcements come from the
+    "org_life" facts (server/org_life/rules.py); the details name each item not yet announced."""
     meeting, _, _ = org_life_meeting(facts, period.year, today)
     if meeting is None:
         return Result(State.not_applicable, next_step=NextStep("olm.report_after_meeting", {"year": period.year}))
@@ -276,8 +282,13 @@ def org_life_report(scope: Scope, period: Period, today: dt.date, facts: BranchF
     minutes_dates = [f.filed_on for f in minutes_filings] + [f.filed_on for f in reports if f.event_id == meeting.id]
     items = facts.rectification.get(period.year, [])
     evidence = evidence_of([meeting], filings=[f.id for f in reports + minutes_filings], rectification_items=items)
+    olm = facts.extra.get("org_life")
+    unannounced = [i for i in items if olm is None or i not in olm.announced]
     missing = [what for what, ok in (("report", report is not None), ("minutes", bool(minutes_dates)),
-                                     ("rectification_items", bool(items))) if not ok]
+                                     ("rectification_items", bool(items)), ("announcement", not unannounced))
+               if not ok]
+    evidence.details = [OLM_MISSING_DETAILS[what] for what in missing if what != "announcement"] + [
+        f"整改事项“{olm.problems.get(i, i) if olm else i}”的整改进展尚未向党员通报" for i in unannounced]
     params = {"date": meeting.day, "deadline": deadline, "event_id": meeting.id}
     if not missing:
         filed_on = max(report.filed_on, min(minutes_dates))

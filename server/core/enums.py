@@ -119,17 +119,26 @@ class CheckinMethod(StrEnum):
 
 
 class EvaluationGrade(StrEnum):
+    """Democratic evaluation's grades (server/evaluation); `basically_qualified` (基本合格) only
+    where the branch enables it for the evaluation."""
+
     excellent = "excellent"
     qualified = "qualified"
+    basically_qualified = "basically_qualified"
     unqualified = "unqualified"
 
 
 class RecruitmentStage(StrEnum):
+    """applicant → activist → candidate → probationary → full (server/recruitment/pipeline.py);
+    a case ends early as `discontinued` (停止培养) or `cancelled` (预备党员资格取消)."""
+
     applicant = "applicant"
     activist = "activist"
     candidate = "candidate"
     probationary = "probationary"
     full = "full"
+    discontinued = "discontinued"
+    cancelled = "cancelled"
 
 
 class FilingKind(StrEnum):

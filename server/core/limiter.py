@@ -29,3 +29,12 @@ def per_address_limit() -> str:
 
 def per_pair_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT_PER_ACCOUNT_AND_ADDRESS"]
+
+
+def ballot_limit() -> str:
+    return current_app.config["BALLOT_RATE_LIMIT_PER_ADDRESS"]
+
+
+def refused(response) -> bool:
+    """A request the server refused (not a limit it already hit): what guessing produces."""
+    return 400 <= response.status_code < 500 and response.status_code != 429

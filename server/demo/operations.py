@@ -8,7 +8,6 @@ Times are stored in UTC and chosen as sensible local times in China (UTC+8, no d
 """
 from __future__ import annotations
 
-import calendar
 import dataclasses
 import datetime as dt
 import random
@@ -21,6 +20,8 @@ from server.auth.operations import create_user
 from server.calendar.operations import current_calendar
 from server.cards.operations import issue_card
 from server.core.db import db
+from server.dues import demo as dues_demo
+from server.evaluation import demo as evaluation_demo
 from server.core.enums import (
     BranchRoleKind,
     CardKind,
@@ -42,6 +43,8 @@ from server.minutes.models import Minutes
 from server.org import operations as org
 from server.org.models import Branch, Committee, Member
 from server.records.models import Record
+from server.org_life import demo as org_life_demo
+from server.recruitment import demo as recruitment_demo
 from sync import clock
 from sync.clock import CHINA
 
@@ -234,31 +237,6 @@ SCHEDULE = {
 }
 
 
-DUES_BASIS = {
-    DuesCategory.rural: "农民党员，按标准每月1元",
-    DuesCategory.student: "学生党员，按标准每月0.5元",
-    DuesCategory.unemployed: "无固定收入党员，按标准每月0.5元",
-    DuesCategory.branch_set: "支部核定数额",
-}
-
-
-def _dues_fen(category: DuesCategory, income: int) -> int | None:
-    """The national standard (SPEC system 8), in fen."""
-    if category == DuesCategory.employed:
-        rate = 0.005 if income <= 3000 else 0.01 if income <= 5000 else 0.015 if income <= 10000 else 0.02
-    elif category == DuesCategory.retired:
-        rate = 0.005 if income <= 5000 else 0.01
-    elif category == DuesCategory.rural:
-        return 100
-    elif category in (DuesCategory.student, DuesCategory.unemployed):
-        return 50
-    elif category == DuesCategory.branch_set:
-        return 2000
-    else:
-        return None
-    return round(income * rate * 100)
-
-
 class _Builder:
     def __init__(self, rng: random.Random, now: dt.datetime):
         self.rng = rng
@@ -291,9 +269,12 @@ class _Builder:
                 issue_card(self.members[m.username], kind, self._secretary(spec.key).id)
         for spec in BRANCHES:
             self._season(spec)
-            self._dues(spec)
             self._filings(spec)
         self._service_records()
+        dues_demo.build_demo(self)  # bases, payments, arrears, remittances, publication (server/dues/demo.py)
+        recruitment_demo.build_demo(self)
+        evaluation_demo.build_demo(self)  # Hongqi's evaluation under way (server/evaluation/demo.py)
+        org_life_demo.build_demo(self)  # Hongqi's org-life meeting in preparation (server/org_life/demo.py)
 
     # -- organization --
 
@@ -338,7 +319,10 @@ class _Builder:
 
     def _joined(self, m: DemoMember) -> tuple[dt.date, dt.date | None]:
         if m.status == MemberStatus.probationary:
-            return self.today - dt.timedelta(days=self.rng.randint(90, 300)), None
+            admitted = self.today - dt.timedelta(days=self.rng.randint(90, 300))
+            if m.username == recruitment_demo.OVERDUE_CONVERSION:  # her probation ended 17 days ago
+                admitted = recruitment_demo.overdue_admission(self.today)
+            return admitted, None
         veteran = m.dues in (DuesCategory.retired, DuesCategory.exempt)
         years = self.rng.randint(25, 45) if veteran else self.rng.randint(2, 20)
         admitted = dt.date(self.today.year - years, self.rng.randint(1, 12), self.rng.randint(1, 28))
@@ -551,37 +535,7 @@ class _Builder:
             request.filed_at = self.now - dt.timedelta(days=3)
         db.session.flush()
 
-    # -- dues and service --
-
-    def _dues(self, spec: DemoBranch) -> None:
-        """Dues for the last two complete months; a few members have not paid last month yet."""
-        branch = self.branches[spec.key]
-        organizer = next(self.users[m.username] for m in spec.members if O in m.roles)
-        secretary = self._secretary(spec.key)
-        for back in (2, 1):
-            year, month = _add_months(self.today.year, self.today.month, -back)
-            last_day = calendar.monthrange(year, month)[1]
-            records = []
-            for m in spec.members:
-                amount = _dues_fen(m.dues, m.income)
-                if amount is None or (back == 1 and self.rng.random() < 0.15):
-                    continue
-                paid_on = dt.date(year, month, self.rng.randint(5, min(20, last_day)))
-                paid_at = _at(paid_on, 10, self.rng.randint(0, 59))
-                basis = f"按月收入{m.income}元计缴" if m.income else DUES_BASIS[m.dues]
-                record = Record(
-                    member_id=self.members[m.username].id, branch_id=branch.id, kind=RecordKind.dues,
-                    occurred_on=paid_on, title=f"{year}年{month}月党费", detail=basis, amount_fen=amount,
-                    created_by_id=organizer.id, created_at=paid_at, updated_at=paid_at,
-                )
-                if back == 2 or self.rng.random() < 0.5:
-                    record.confirmed_at = record.updated_at = paid_at + dt.timedelta(days=self.rng.randint(1, 5))
-                    record.confirmed_by_id = secretary.id
-                db.session.add(record)
-                records.append(record)
-            db.session.flush()
-            for record in records:
-                self._log_signoffs(record, branch.id)
+    # -- service --
 
     def _service_records(self) -> None:
         branch_of = {m.username: b.key for b in BRANCHES for m in b.members}

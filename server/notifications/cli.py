@@ -10,10 +10,12 @@ from flask.cli import with_appcontext
               help="China's hour before which nothing is sent (no reminders in the night).")
 @with_appcontext
 def reminders_command(not_before: int):
-    """Remind members of tomorrow's events (China's date), once per member and event."""
+    """Remind members of tomorrow's events (China's date), once per member and event; tell the
+    contacts and the organizer of an activist's assessment coming due, once per due date."""
     from server.core.db import db
     from server.notifications import push
     from server.notifications.operations import send_reminders
+    from server.recruitment.operations import send_assessment_reminders
     from sync import clock
 
     if clock.now().astimezone(clock.CHINA).hour < not_before:
@@ -21,6 +23,8 @@ def reminders_command(not_before: int):
         return
     try:
         events, made = send_reminders(clock.today())
+        # Activists' half-yearly assessments coming due: their contacts and the organizer are told.
+        activists, told = send_assessment_reminders(clock.today())
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -28,3 +32,4 @@ def reminders_command(not_before: int):
         raise
     sent = push.deliver_queued()
     click.echo(f"Reminders: {made} for {events} event(s) tomorrow; {sent} push message(s) sent.")
+    click.echo(f"Assessment reminders: {told} for {activists} activist(s).")

@@ -19,6 +19,7 @@ class NotificationKind(StrEnum):
     rescheduled = "rescheduled"  # its start or end moved
     cancelled = "cancelled"
     reminder = "reminder"  # the day before (`flask --app server reminders`)
+    recruitment = "recruitment"  # an activist's assessment is due (server/recruitment; about no event)
 
 
 class Notification(db.Model):

@@ -37,8 +37,11 @@ class RecordSchema(Schema):
                 raise ValidationError("Attendance needs the event.", "event_id")
             if not data.get("manual_reason"):
                 raise ValidationError("A manual attendance entry needs a reason.", "manual_reason")
-        if kind == RecordKind.dues and data.get("amount_fen") is None:
-            raise ValidationError("A dues record needs the amount.", "amount_fen")
+        if kind == RecordKind.dues:
+            # Dues are payments by month now (server/dues): one per member and month, checked
+            # against what the months owe. Existing dues records were converted (migration 0017).
+            raise ValidationError("Dues are recorded as payments: POST /api/v1/branches/<branch id>/dues/payments "
+                                  "(or the sync push's dues_payment mutation).", "kind")
 
 
 class RecordQuerySchema(Schema):

@@ -25,6 +25,7 @@ from server.cards.signing import trusted_public_keys
 from server.core.api import abort
 from server.core.db import UTCDateTime, db
 from server.core.enums import CheckinMethod, EventStatus, RecordKind
+from server.dues import operations as dues_operations
 from server.events.models import Event
 from server.org.models import FloatingMembership, Member
 from server.records import operations as record_operations
@@ -181,7 +182,10 @@ def push(p: Principal, body: dict, idempotency_key: str | None) -> dict:
     for index, item in ingest_checkins(p, device, body["device_id"], checkins, now, offset_ms).items():
         results[index] = item
     for index, mutation in others:
-        results[index] = apply_record_mutation(p, mutation)
+        if mutation["type"] == "dues_payment":
+            results[index] = dues_operations.apply_payment_mutation(p, mutation, offset_ms)
+        else:
+            results[index] = apply_record_mutation(p, mutation)
     for index, first in repeats:
         results[index] = results[first]
 

@@ -195,7 +195,8 @@ def test_an_org_life_meeting_postponed_into_january_is_seen_from_december(app, c
         factories.create_minutes(meeting)
         report = factories.create_filing(a, FilingKind.org_life_report, 2026, event_id=meeting_id,
                                          filed_at=factories.china_time(D(2027, 1, 26)))
-        db.session.add(RectificationItem(branch_id=a.id, year=2026, event_id=meeting_id, problem="联系群众不够紧密"))
+        db.session.add(RectificationItem(branch_id=a.id, year=2026, event_id=meeting_id, problem="联系群众不够紧密",
+                                         announced_at=factories.china_time(D(2027, 1, 27))))
         db.session.commit()
         report_id = report.id
     for month in (12, 6):

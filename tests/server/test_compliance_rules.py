@@ -11,6 +11,7 @@ from server.compliance.registry import BRANCH, GROUP, MONTH, QUARTER, REGISTRY, 
 from server.compliance.operations import evaluate
 from server.core.enums import EventKind as K
 from server.core.enums import EventStatus, FilingDecision, FilingKind
+from server.org_life.rules import OrgLifeFacts
 from tests.server.calendars import package_without_notice, published_until
 
 D = dt.date
@@ -51,6 +52,8 @@ def test_every_rule_of_the_issue_is_registered_with_its_period_and_scope():
         "3M1-lecture": (1, QUARTER, BRANCH), "3M1-minutes": (1, MONTH, BRANCH), "OLM-held": (3, YEAR, BRANCH),
         "OLM-report": (3, YEAR, BRANCH), "DAY-date": (4, MONTH, BRANCH), "DAY-plan": (4, YEAR, BRANCH),
         "DAY-notice": (4, MONTH, BRANCH), "DAY-attendance": (4, MONTH, BRANCH), "EVAL-held": (2, YEAR, BRANCH),
+        "DUES-paid": (8, MONTH, BRANCH), "DUES-remit": (8, QUARTER, BRANCH), "DUES-publish": (8, YEAR, BRANCH),
+        "REC-timeline": (5, MONTH, BRANCH), "EVAL-feedback": (2, YEAR, BRANCH),
     }
     assert {r.id: (r.system, r.period, r.scope) for r in REGISTRY.values()} == expected
 
@@ -366,6 +369,7 @@ def test_olm_report_and_minutes_within_15_days_with_rectification_items_is_met()
     meeting = _olm()
     report = filing(FilingKind.org_life_report, 2026, D(2026, 12, 20), event_id=meeting.id)
     f = facts([meeting], [report], rectification={2026: [7, 8]})
+    f.extra["org_life"] = OrgLifeFacts(announced={7: D(2026, 12, 21), 8: D(2026, 12, 21)})  # announced to members
     result = judge("OLM-report", f, Y26, D(2026, 12, 28))
     assert result.state == State.met and result.deadline == D(2026, 12, 25)
     assert result.evidence.filings == [report.id] and result.evidence.rectification_items == [7, 8]
@@ -375,7 +379,9 @@ def test_olm_report_filed_after_15_days_is_late():
     meeting = _olm()
     report = filing(FilingKind.org_life_report, 2026, D(2026, 12, 26))
     minutes = filing(FilingKind.org_life_minutes, 2026, D(2026, 12, 26))
-    result = judge("OLM-report", facts([meeting], [report, minutes], rectification={2026: [1]}), Y26, D(2026, 12, 28))
+    f = facts([meeting], [report, minutes], rectification={2026: [1]})
+    f.extra["org_life"] = OrgLifeFacts(announced={1: D(2026, 12, 20)})
+    result = judge("OLM-report", f, Y26, D(2026, 12, 28))
     assert result.state == State.late and result.next_step.key == "olm.report_filed_late"
 
 

@@ -143,7 +143,8 @@ def test_attendance_records_are_unique_per_member_and_event_and_partly_signed_of
         hosted = [r for r in attendance if r.branch_id != r.member.branch_id]
         assert hosted
         kinds = set(db.session.scalars(sa.select(Record.kind)))
-        assert {RecordKind.dues, RecordKind.service} <= kinds
+        # Dues are payments now (server/dues, tests/server/test_dues_demo.py), not records.
+        assert RecordKind.service in kinds and RecordKind.dues not in kinds
 
 
 def test_every_demo_record_and_event_is_in_the_change_feed_for_phones(demo):
@@ -274,3 +275,80 @@ def test_the_demo_gives_a_realistic_compliance_picture(demo):
         filings = demo.client.get(f"/api/v1/committees/{committee_id}/filings?kind=activity_day_plan&year={today.year}",
                              headers=headers).json
         assert len(filings) >= 2 and all(len(f["details"]["days"]) == 12 for f in filings)
+
+
+@pytest.mark.dated
+def test_the_demo_road_to_membership(demo):
+    """server/recruitment/demo.py: 王芳's probation ended 17 days ago with no conversion discussion
+    (REC-timeline late for Hongqi, naming her); 张伟's assessment is due within five weeks (his two
+    contacts and the organizer have been told); an applicant with a recent letter; a candidate; the
+    other probationary members' histories end on the day they were admitted."""
+    from server.notifications.models import Notification
+    from server.recruitment.models import RecruitmentCase
+    from server.recruitment.pipeline import add_years
+
+    today = clock.today()
+    with demo.app.app_context():
+        cases = {c.name: c for c in db.session.scalars(sa.select(RecruitmentCase))}
+        assert {c.stage.value for c in cases.values()} == {"applicant", "activist", "candidate", "probationary"}
+        for name in ("王芳", "胡静", "梁燕"):
+            case = cases[name]
+            assert case.member.name == name and case.member.status == MemberStatus.probationary
+            assert case.probation_ends_on == add_years(case.member.admitted_on, 1)
+            vote = next(s for s in case.steps if s.kind.value == "admission_vote")
+            assert vote.on == case.member.admitted_on and vote.votes_for * 2 > vote.entitled
+        assert (today - cases["王芳"].probation_ends_on).days in (17, 18)  # 18 only when 17 days ago was 29 Feb
+        assert all(cases[n].probation_ends_on > today for n in ("胡静", "梁燕"))
+        applicant = next(c for c in cases.values() if c.stage.value == "applicant")
+        assert 0 <= (today - applicant.applied_on).days <= 30
+        zhang = cases["张伟"]
+        assert len([c for c in zhang.contacts if c.ended_on is None]) == 2
+        told = set(db.session.scalars(sa.select(Notification.member_id).where(Notification.kind == "recruitment")))
+        organizer = db.session.scalar(sa.select(Member.id).where(Member.name == "李秀英"))
+        assert told == {c.member_id for c in zhang.contacts} | {organizer}
+        hongqi = zhang.branch_id
+    headers = {"Authorization": f"Bearer {login(demo.client, 'hongqi_zuzhi').json['access_token']}"}
+    listed = demo.client.get(f"/api/v1/branches/{hongqi}/recruitment", headers=headers).json["cases"]
+    assert listed[0]["name"] == "王芳" and listed[0]["overdue"]
+    activist = next(c for c in listed if c["name"] == "张伟")
+    assert 0 < (dt.date.fromisoformat(activist["next_deadline"]) - today).days <= 35
+    data = demo.client.get(f"/api/v1/branches/{hongqi}/compliance", headers=headers).json
+    [rec] = [r for r in data["results"] if r["rule"] == "REC-timeline"]
+    assert rec["state"] == "late" and rec["next_step"]["key"] == "rec.conversion.overdue"
+    assert rec["next_step"]["params"]["name"] == "王芳"
+    assert any("张伟" in line for line in rec["evidence"]["details"])
+    mine = demo.client.get("/api/v1/me/recruitment",
+                           headers={"Authorization": f"Bearer {login(demo.client, 'wangfang').json['access_token']}"})
+    assert mine.json["stage"] == "probationary" and mine.json["awaiting"] == "conversion_discussion"
+
+
+@pytest.mark.dated
+def test_the_demo_evaluation_under_way(demo):
+    """server/evaluation/demo.py: Hongqi's evaluation of the year (in January, last year's) is under
+    way: before its meeting six of ten self-assessments are written; once the meeting began, balloting
+    is open with four phone ballots in and two paper forms handed out. EVAL-feedback is due."""
+    from server.evaluation.demo import evaluation_year
+
+    today = clock.today()
+    secretary = {"Authorization": f"Bearer {login(demo.client, 'hongqi_shuji').json['access_token']}"}
+    with demo.app.app_context():
+        hongqi = db.session.scalar(sa.select(Branch.id).where(Branch.name == "红旗村党支部"))
+    [evaluation] = demo.client.get(f"/api/v1/branches/{hongqi}/evaluations", headers=secretary).json
+    assert evaluation["year"] == evaluation_year(today) and evaluation["progress"]["roll"] == 10
+    progress = evaluation["progress"]
+    if evaluation["stage"] == "self_assessment":
+        assert progress["self_assessments"] == 6
+        assert dt.datetime.fromisoformat(evaluation["meeting"]["starts_at"]) > clock.now()
+        full = demo.client.get(f"/api/v1/evaluations/{evaluation['id']}", headers=secretary).json
+        assert full["next_stage"] == "peer_assessment" and "王芳" in full["missing"][0]
+    else:
+        assert evaluation["stage"] == "balloting" and progress["self_assessments"] == 10
+        assert progress["ballots_cast"] == 4 and progress["ballots_issued_phone"] == 4 and progress["paper_handed"] == 2
+        assert demo.client.get(f"/api/v1/evaluations/{evaluation['id']}/tally", headers=secretary).status_code == 409
+    mine = demo.client.get("/api/v1/me/evaluations",
+                           headers={"Authorization": f"Bearer {login(demo.client, 'liming').json['access_token']}"}).json
+    assert mine[0]["me"]["self_assessment"] and mine[0]["me"]["year_summary"]["events_expected"] > 0
+    rule = next(r for r in demo.client.get(
+        f"/api/v1/branches/{hongqi}/compliance?year={evaluation['year']}&month=12", headers=secretary).json["results"]
+        if r["rule"] == "EVAL-feedback")
+    assert rule["state"] == "due" and len(rule["evidence"]["details"]) == 10

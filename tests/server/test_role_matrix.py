@@ -219,6 +219,119 @@ def a_notification_for_member(world) -> dict:
     return {"notification": notification.id}
 
 
+def a_recruitment_case(world, until: str | None = None) -> dict:
+    """An applicant of A (letter of 10 January 2026), taken as far as `until`: "activist" (from
+    1 March 2026) or "reviewed" (a candidate reviewed by the branch committee, awaiting the pre-review)."""
+    from server.core.db import db
+    from server.recruitment.operations import create_case, record_step, set_contacts
+
+    today = clock.today()
+    applied = dt.date(2026, 1, 10) if until != "reviewed" else dt.date(2024, 1, 10)
+    case = create_case(_branch_a(world), {"name": "陈新", "applied_on": applied, "birth_date": dt.date(1990, 1, 1)},
+                       None, today)
+    if until:
+        record_step(case, {"kind": "talk", "on": applied + dt.timedelta(days=10)}, None, today)
+        record_step(case, {"kind": "activist", "on": applied + dt.timedelta(days=50)}, None, today)
+    if until == "reviewed":
+        set_contacts(case, [world.member], applied + dt.timedelta(days=50), None, today)
+        for kind in ("candidate", "political_review", "training", "committee_review"):
+            record_step(case, {"kind": kind, "on": dt.date(2025, 6, 1)}, None, today)
+    db.session.commit()
+    return {"case": case.id}
+
+
+def a_dues_basis(world) -> dict:
+    """The member's dues (a rural member's 1.00 yuan a month) from this month on."""
+    from server.core.db import db
+    from server.core.enums import DuesCategory
+    from server.dues.models import DuesBasis
+
+    db.session.add(DuesBasis(member_id=world.member, category=DuesCategory.rural, monthly_fen=100,
+                             effective_from=clock.today().replace(day=1)))
+    db.session.commit()
+    return {}
+
+
+def a_dues_payment(world) -> dict:
+    """The member's basis, and this month paid (1.00 yuan, recorded by A's secretary)."""
+    from server.auth.access import load_principal
+    from server.auth.models import User
+    from server.core.db import db
+    from server.dues.operations import PaymentAttempt, record_payment
+    from server.org.models import Member
+
+    a_dues_basis(world)
+    secretary = db.session.get(Member, world.secretary_a)
+    user = db.session.query(User).filter_by(member_id=secretary.id).one()
+    payment, _ = record_payment(load_principal(user), PaymentAttempt(
+        "matrix-dues-payment", world.member, [f"{clock.today():%Y-%m}"], 100, clock.now()))
+    db.session.commit()
+    return {"payment": payment.id}
+
+
+def a_dues_remittance(world) -> dict:
+    from server.core.db import db
+    from server.dues.operations import record_remittance
+
+    a_dues_payment(world)
+    month = clock.today().replace(day=1)
+    remittance = record_remittance(_branch_a(world), {"first_month": month, "last_month": month, "amount_fen": 100,
+                                                      "remitted_on": clock.today()}, None)
+    db.session.commit()
+    return {"remittance": remittance.id}
+
+
+THIS_MONTH = f"{clock.today():%Y-%m}"
+
+
+def an_org_life_event(world) -> dict:
+    """A's org-life meeting event tonight (no meeting record yet)."""
+    from server.core.db import db
+    from server.core.enums import EventKind
+    from tests.server.factories import china_time, create_event_for
+
+    today = clock.today()
+    event = create_event_for(_branch_a(world), kind=EventKind.org_life_meeting, title="组织生活会",
+                             starts_at=china_time(today, 23))
+    db.session.commit()
+    return {"olm_event": event.id, "year": today.year}
+
+
+def an_org_life_meeting_prepared(world) -> dict:
+    """A's org-life meeting of the year, tonight (analyses still open, review and criticism already
+    recordable), with a lecture held yesterday to link, one linked the day before, an opinion, a
+    talk, and one of last year's rectification items."""
+    from server.core.db import db
+    from server.core.enums import EventKind
+    from server.filings.models import RectificationItem
+    from server.org_life import operations
+    from tests.server.factories import create_meeting
+
+    ids = an_org_life_event(world)
+    today, branch = clock.today(), _branch_a(world)
+    meeting = operations.create_meeting(branch, {"year": ids["year"], "event_id": ids["olm_event"]}, None)
+    lecture = create_meeting(branch, EventKind.party_lecture, today - dt.timedelta(days=1))
+    linked = create_meeting(branch, EventKind.party_lecture, today - dt.timedelta(days=2))
+    operations.link_study(meeting, linked.id, None, today)
+    opinion = operations.add_opinion(meeting, {"method": "symposium", "held_on": today, "summary": "座谈会"}, None, today)
+    talk = operations.add_talk(meeting, {"member_a_id": world.secretary_a, "member_b_id": world.member,
+                                         "held_on": today}, None, today)
+    item = RectificationItem(branch_id=branch.id, year=today.year - 1, problem="走访群众偏少")
+    db.session.add(item)
+    db.session.commit()
+    return {**ids, "meeting": meeting.id, "lecture": lecture.id, "linked": linked.id, "opinion": opinion.id,
+            "talk": talk.id, "last_item": item.id}
+
+
+def an_evaluation(stage: str, **kw):
+    """Setup: branch A's evaluation at `stage` (tests/server/evaluationkit.py evaluation_at)."""
+    def setup(world) -> dict:
+        from tests.server.evaluationkit import evaluation_at
+
+        return evaluation_at(world, stage, **kw)
+    return setup
+
+
 def _push_subscription_body() -> dict:
     import base64
 
@@ -364,6 +477,108 @@ MATRIX = [
     R("PATCH", "/rectification-items/{item}", {SA}, {"progress": "已召开专题会"}, setup=a_rectification_item),
     R("POST", "/rectification-items/{item}/announce", {SA}, {"text": "整改已完成"}, setup=a_rectification_item),
     R("GET", "/events/{olm}/rectification-review", SEES_A, setup=an_org_life_meeting),
+    # recruitment: the branch's managers and its committee; the committee records its own steps;
+    # a member sees only their own road
+    R("GET", "/branches/{branch_a}/recruitment", OVERSEES_A),
+    R("POST", "/branches/{branch_a}/recruitment", {SA}, {"name": "陈新", "applied_on": "2026-01-05"}, ok=201),
+    R("GET", "/recruitment/{case}", OVERSEES_A, setup=a_recruitment_case),
+    R("PATCH", "/recruitment/{case}", {SA}, {"phone": "138 0013 8000"}, setup=a_recruitment_case),
+    R("POST", "/recruitment/{case}/steps", {SA}, {"kind": "talk", "on": "2026-01-20"}, ok=201,
+      setup=a_recruitment_case, note="a branch step"),
+    R("POST", "/recruitment/{case}/steps", {C}, {"kind": "pre_review", "on": "2025-06-10"}, ok=201,
+      setup=lambda world: a_recruitment_case(world, "reviewed"), note="the committee's step"),
+    R("POST", "/recruitment/{case}/assessments", {SA}, {"on": "2026-03-10", "note": "表现良好"}, ok=201,
+      setup=lambda world: a_recruitment_case(world, "activist")),
+    R("POST", "/recruitment/{case}/contacts", {SA}, {"member_ids": ["{member}"], "on": "2026-03-01"}, ok=201,
+      setup=lambda world: a_recruitment_case(world, "activist")),
+    R("GET", "/committees/{committee_id}/recruitment", {C}),
+    R("GET", "/me/recruitment", EVERYONE, note="each their own"),
+    # dues: the home branch's managers record and read, its committee reads and confirms remittances;
+    # a member sees their own, and the tables their branch published
+    R("GET", "/branches/{branch_a}/dues", OVERSEES_A),
+    R("GET", "/branches/{branch_a}/dues/arrears", OVERSEES_A),
+    R("GET", "/branches/{branch_a}/dues/payments", OVERSEES_A),
+    R("POST", "/branches/{branch_a}/dues/payments", {SA}, {"member_id": "{member}", "months": [THIS_MONTH],
+                                                          "amount_fen": 100}, ok=201, setup=a_dues_basis),
+    R("GET", "/dues-payments/{payment}", {M, SA, C}, setup=a_dues_payment, note="the member's own"),
+    R("POST", "/dues-payments/{payment}/corrections", {SA}, {"reason": "金额记错", "changes": {"amount_fen": 200}},
+      ok=201, setup=a_dues_payment),
+    R("GET", "/members/{member}/dues", {M, SA, C}),
+    R("GET", "/members/{floating}/dues", {F, SB, C}, note="the home branch's, not the host's"),
+    R("POST", "/members/{member}/dues/bases", {SA}, {"category": "rural", "effective_from": THIS_MONTH}, ok=201),
+    R("GET", "/me/dues", {M, F, SA, SB}, denied=404, note="members only"),
+    R("GET", "/branches/{branch_a}/dues/remittances", OVERSEES_A),
+    R("POST", "/branches/{branch_a}/dues/remittances", {SA}, {"first_month": THIS_MONTH, "last_month": THIS_MONTH,
+                                                             "amount_fen": 100, "remitted_on": f"{clock.today()}"},
+      ok=201, setup=a_dues_payment),
+    R("POST", "/dues-remittances/{remittance}/confirm", {C}, {}, setup=a_dues_remittance),
+    R("GET", "/committees/{committee_id}/dues/remittances", {C}),
+    R("GET", "/branches/{branch_a}/dues/publications", {M, SA, C}, note="the branch's own members"),
+    R("POST", "/branches/{branch_a}/dues/publications", {SA}, {"year": clock.today().year, "mode": "totals"}, ok=201),
+    R("GET", "/branches/{branch_a}/dues/ledger.xlsx", OVERSEES_A),
+    # democratic evaluation: run by the branch's managers, read and reviewed by its committee; a member
+    # writes and reads their own sheet and draws their own ballot; a ballot is cast with no login (PUBLIC)
+    R("GET", "/branches/{branch_a}/evaluations", OVERSEES_A),
+    R("POST", "/branches/{branch_a}/evaluations", {SA}, {"year": NEXT_YEAR}, ok=201),
+    R("GET", "/evaluations/{evaluation}", OVERSEES_A, setup=an_evaluation("self_assessment")),
+    R("PATCH", "/evaluations/{evaluation}", {SA}, {"title": "民主评议党员"}, setup=an_evaluation("self_assessment")),
+    R("POST", "/evaluations/{evaluation}/stage", {SA}, {"stage": "balloting"}, setup=an_evaluation("peer_assessment")),
+    R("GET", "/evaluations/{evaluation}/members/{member}", {M, SA, C}, setup=an_evaluation("self_assessment"),
+      note="the member's own sheet"),
+    R("PUT", "/evaluations/{evaluation}/members/{member}/self-assessment", {M, SA},
+      {"text": "认真学习，按时参加组织生活。", "nonce": "matrix-nonce-1"}, setup=an_evaluation("self_assessment"),
+      note="the member, or the secretary on their behalf"),
+    R("PUT", "/evaluations/{evaluation}/members/{member}/grade", {SA}, {"grade": "excellent"},
+      setup=an_evaluation("grading")),
+    R("PUT", "/evaluations/{evaluation}/members/{member}/handling", {SA},
+      {"kind": "deadline_improvement", "improve_by": "{improve_by}"}, setup=an_evaluation("grading", unqualified=True)),
+    R("PUT", "/evaluations/{evaluation}/members/{member}/feedback", {SA}, {"text": "继续发挥先锋模范作用。"},
+      setup=an_evaluation("feedback")),
+    R("POST", "/evaluations/{evaluation}/members/{member}/paper-form", {SA}, setup=an_evaluation("balloting")),
+    R("POST", "/evaluations/{evaluation}/ballot-signature", {M, SA}, {"blinded": "{blinded}"},
+      setup=an_evaluation("balloting"), note="members on the roll (A's own, not the floating guest)"),
+    R("POST", "/evaluations/{evaluation}/guest-tokens", {SA}, {"count": 1}, ok=201, setup=an_evaluation("balloting")),
+    R("POST", "/evaluations/{evaluation}/paper-forms", {SA}, {"count": 1}, ok=201, setup=an_evaluation("balloting")),
+    R("GET", "/evaluations/{evaluation}/paper-entries", {SA}, setup=an_evaluation("balloting"), note="the tellers"),
+    R("POST", "/evaluations/{evaluation}/paper-entries", {SA}, {"code": "{code}", "marks": [
+        {"member_id": "{member}", "grade": "qualified"}]}, ok=201, setup=an_evaluation("balloting", discard=True)),
+    R("POST", "/evaluations/{evaluation}/paper-entries/{entry}/confirm", {SA}, {"code": "{code}"}, ok=204,
+      setup=an_evaluation("balloting"), note="a second teller"),
+    R("DELETE", "/evaluations/{evaluation}/paper-entries/{entry}", {SA}, ok=204, setup=an_evaluation("balloting")),
+    R("GET", "/evaluations/{evaluation}/tally", OVERSEES_A, setup=an_evaluation("grading")),
+    R("GET", "/evaluations/{evaluation}/results.xlsx", OVERSEES_A, setup=an_evaluation("grading")),
+    R("POST", "/evaluations/{evaluation}/review", {C}, {"approve": True}, setup=an_evaluation("review")),
+    R("GET", "/committees/{committee_id}/evaluations", {C}),
+    R("GET", "/me/evaluations", EVERYONE, note="each their own"),
+    # the org-life meeting: run by the branch's managers, read by its committee; each member writes
+    # their own party-spirit analysis, which only the branch's managers read
+    R("GET", "/branches/{branch_a}/org-life-meetings", OVERSEES_A),
+    R("POST", "/branches/{branch_a}/org-life-meetings", {SA}, {"year": "{year}", "event_id": "{olm_event}"}, ok=201,
+      setup=an_org_life_event),
+    R("GET", "/org-life-meetings/{meeting}", OVERSEES_A, setup=an_org_life_meeting_prepared),
+    R("PATCH", "/org-life-meetings/{meeting}", {SA}, {"problems": ["联系群众不够经常"]}, setup=an_org_life_meeting_prepared),
+    R("POST", "/org-life-meetings/{meeting}/studies", {SA}, {"event_id": "{lecture}"}, ok=201,
+      setup=an_org_life_meeting_prepared),
+    R("DELETE", "/org-life-meetings/{meeting}/studies/{linked}", {SA}, setup=an_org_life_meeting_prepared),
+    R("POST", "/org-life-meetings/{meeting}/opinions", {SA},
+      {"method": "interview", "held_on": f"{clock.today()}", "summary": "个别访谈"}, ok=201,
+      setup=an_org_life_meeting_prepared),
+    R("DELETE", "/org-life-opinions/{opinion}", {SA}, setup=an_org_life_meeting_prepared),
+    R("POST", "/org-life-meetings/{meeting}/talks", {SA},
+      {"member_a_id": "{member}", "member_b_id": "{member2}", "held_on": f"{clock.today()}"}, ok=201,
+      setup=an_org_life_meeting_prepared),
+    R("DELETE", "/org-life-talks/{talk}", {SA}, setup=an_org_life_meeting_prepared),
+    R("GET", "/org-life-meetings/{meeting}/analyses", {SA}, setup=an_org_life_meeting_prepared),
+    R("PUT", "/org-life-meetings/{meeting}/analyses/mine", {M, SA},
+      {"text": "对照党章查找差距，理论学习不够深入。", "nonce": "matrix-olm-nonce"}, setup=an_org_life_meeting_prepared,
+      note="A's members, each their own"),
+    R("POST", "/org-life-meetings/{meeting}/analyses/{member2}/paper", {SA}, ok=201, setup=an_org_life_meeting_prepared),
+    R("PUT", "/org-life-meetings/{meeting}/reviews/{last_item}", {SA}, {"status": "done"},
+      setup=an_org_life_meeting_prepared),
+    R("PUT", "/org-life-meetings/{meeting}/criticisms/{member}", {SA},
+      {"self_criticism": "学习不够深入", "criticism_received": "希望多走访群众"}, setup=an_org_life_meeting_prepared),
+    R("GET", "/committees/{committee_id}/org-life-meetings", {C}),
+    R("GET", "/me/org-life", EVERYONE, note="each their own"),
     # compliance: the branch's managers and its committee
     R("GET", "/branches/{branch_a}/compliance", OVERSEES_A),
     R("GET", "/branches/{branch_a}/compliance.xlsx", OVERSEES_A),
@@ -383,7 +598,10 @@ MATRIX = [
 ]
 
 # Served to anyone: the document, the login, and the calendar file whose URL's token is its credential.
-PUBLIC = {("GET", f"{API}/openapi.json"), ("POST", f"{API}/auth/login"), ("GET", f"{API}/calendar/<string:token>.ics")}
+PUBLIC = {("GET", f"{API}/openapi.json"), ("POST", f"{API}/auth/login"), ("GET", f"{API}/calendar/<string:token>.ics"),
+          # An assessment form (民主测评表) is cast with no login: its token is the authority
+          # (tests/server/test_evaluation_api.py, test_evaluation_anonymity.py).
+          ("POST", f"{API}/ballots"), ("POST", f"{API}/ballots/form")}
 
 
 def fill(value, ids: dict):
@@ -482,7 +700,7 @@ def test_a_cell_leaves_nothing_behind(shared_world):
 
 def test_the_matrix_covers_every_endpoint(app, world):
     """A new endpoint fails here until it has a row (and so a decision on who may call it)."""
-    ids = dataclasses.asdict(world) | dict.fromkeys(("leave", "filing", "item", "olm", "photo", "floating_membership", "notification"), 1)
+    ids = dataclasses.asdict(world) | dict.fromkeys(("leave", "filing", "item", "olm", "photo", "floating_membership", "notification", "case", "payment", "remittance", "evaluation", "entry", "meeting", "linked", "opinion", "talk", "last_item"), 1)
     adapter = app.url_map.bind("localhost")
     covered = set()
     for row in MATRIX:

@@ -127,12 +127,15 @@ async function sendUploads(username) {
   const result = await pushUploads(items, {
     putMinutes: api.putMinutes,
     postPhoto: api.postMinutesPhoto,
+    putSelfAssessment: api.putSelfAssessment,
+    putAnalysis: api.putOrgLifeAnalysis,
     remove: db.removeUpload,
     noteAttempt: db.noteUploadAttempt,
     toBlob: (item) => new Blob([item.bytes], { type: item.type || 'image/jpeg' }),
   })
   for (const r of result.refused) {
-    await db.addRejection({ id: r.id, username, type: r.kind, code: 'upload_refused', message: r.message, mutation: null })
+    const code = r.kind === 'party_analysis' ? 'analysis_refused' : 'upload_refused' // the org-life meeting was held
+    await db.addRejection({ id: r.id, username, type: r.kind, code, message: r.message, mutation: null })
   }
   return result
 }

@@ -3,7 +3,8 @@ import { nowMs } from '../clock.js'
 
 export const PROTOCOL_VERSION = 1
 export const MAX_BATCH = 500
-export const MUTATION_TYPES = ['checkin_event_code', 'checkin_card', 'checkin_manual', 'record_acknowledge', 'record_confirm']
+export const MUTATION_TYPES = ['checkin_event_code', 'checkin_card', 'checkin_manual', 'record_acknowledge', 'record_confirm',
+  'dues_payment']
 export const CHECKIN_TYPES = MUTATION_TYPES.slice(0, 3)
 
 /** A random nonce: uuid4 without dashes (32 hex characters; the protocol allows 8–64 of A-Za-z0-9_-). */
@@ -36,6 +37,17 @@ export function recordAcknowledge(recordId, { nonce } = {}) {
 
 export function recordConfirm(recordId, { nonce } = {}) {
   return { id: nonce ?? newNonce(), type: 'record_confirm', record_id: recordId }
+}
+
+/**
+ * Dues a member handed to the secretary (server/dues): the months paid for ("YYYY-MM", 1 to 12)
+ * and the amount in fen; `claimed_at_ms` is when it was handed over (the phone's clock).
+ */
+export function duesPayment(memberId, months, amountFen, { now, nonce } = {}) {
+  return {
+    id: nonce ?? newNonce(), type: 'dues_payment', member_id: memberId, months: [...months].sort().join(','),
+    amount_fen: amountFen, claimed_at_ms: stamp(now),
+  }
 }
 
 /** An outbox row: the mutation with who queued it and when. Booleans are never stored (0/1 only). */

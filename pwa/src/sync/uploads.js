@@ -1,18 +1,19 @@
-// Sending queued REST uploads (minutes text and photos) in order; pure: storage and network are
+// Sending queued REST uploads (minutes text and photos, self-assessments, party-spirit analyses) in order; pure: storage and network are
 // arguments. The server makes retries safe (the text's nonce, the photo's id), so an item is
 // removed only once answered for good:
 //   2xx                      → done, removed
 //   no answer / 5xx / 429    → kept (attempt counted), stop: try again later
 //   401 login required       → kept, stop
 //   any other 4xx            → refused for good (403, 404, 409, 413, 415, 422): removed, reported
-export async function pushUploads(items, { putMinutes, postPhoto, remove, noteAttempt, toBlob }) {
+export async function pushUploads(items, { putMinutes, postPhoto, putSelfAssessment, putAnalysis, remove, noteAttempt, toBlob }) {
   const result = { sent: [], refused: [], outcome: 'ok' }
   for (const item of items) {
     let res
     try {
-      res = item.kind === 'minutes_photo'
-        ? await postPhoto(item.event_id, item.id, toBlob(item), item.name ?? 'photo.jpg')
-        : await putMinutes(item.event_id, item.text, item.id)
+      if (item.kind === 'minutes_photo') res = await postPhoto(item.event_id, item.id, toBlob(item), item.name ?? 'photo.jpg')
+      else if (item.kind === 'self_assessment') res = await putSelfAssessment(item.evaluation_id, item.member_id, item.text, item.id)
+      else if (item.kind === 'party_analysis') res = await putAnalysis(item.meeting_id, item.text, item.id)
+      else res = await putMinutes(item.event_id, item.text, item.id)
     } catch {
       res = { ok: false, network: true }
     }
