@@ -37,6 +37,8 @@ from server.evaluation.models import (
 )
 from server.events.models import Event
 from server.minutes.models import Minutes, MinutesPhoto
+from server.notifications.models import NotificationKind
+from server.notifications.operations import notify_members
 from server.org.models import Branch, Member
 from sync import clock
 
@@ -442,6 +444,12 @@ def review(evaluation: Evaluation, approve: bool, member_ids: list[int] | None, 
         db.session.flush()
         _log_stage(evaluation, actor_id)
         log_action(actor_id, "evaluation.stage", evaluation, branch_id=evaluation.branch_id, stage=S.feedback.value)
+        # Each member is told their result is ready; the grade itself is shown only in the app
+        # (a push can light up a locked phone's screen).
+        notify_members([r.member_id for r in evaluation.members], NotificationKind.evaluation,
+                       "民主评议结果已反馈",
+                       f"您的{evaluation.year}年度民主评议结果已经上级党委审核，请在“民主评议”中查看。",
+                       lambda member_id: "/evaluation")
     db.session.expire(evaluation, ["stage_changes"])
     return evaluation
 

@@ -20,6 +20,7 @@ class NotificationKind(StrEnum):
     cancelled = "cancelled"
     reminder = "reminder"  # the day before (`flask --app server reminders`)
     recruitment = "recruitment"  # an activist's assessment is due (server/recruitment; about no event)
+    evaluation = "evaluation"  # the member's reviewed evaluation result is ready (server/evaluation)
 
 
 class Notification(db.Model):

@@ -78,6 +78,23 @@ def notify(event: Event, kind: NotificationKind, member_ids) -> list[Notificatio
     return rows
 
 
+def notify_members(member_ids, kind: NotificationKind, title: str, body: str, url_for) -> list[Notification]:
+    """One in-app notification per member about no event (recruitment, evaluation...); with Web
+    Push enabled, a push to each of their subscriptions once the caller has committed.
+    `url_for(member_id)` is where tapping it leads."""
+    ids = sorted(set(member_ids))
+    rows = [Notification(member_id=m, event_id=None, kind=kind, title=title[:250], body=body[:600]) for m in ids]
+    db.session.add_all(rows)
+    db.session.flush()
+    if push.enabled() and ids:
+        subscriptions = db.session.execute(
+            sa.select(PushSubscription, User.member_id).join(User, User.id == PushSubscription.user_id)
+            .where(User.member_id.in_(ids), User.is_active.is_(True)).order_by(PushSubscription.id)).all()
+        push.queue([push.PushMessage(s.id, s.endpoint, s.p256dh, s.auth, push.payload(title, body, url_for(member_id)))
+                    for s, member_id in subscriptions])
+    return rows
+
+
 def _member_of(user_id: int | None) -> int | None:
     if user_id is None:
         return None

@@ -16,8 +16,8 @@ from server.core.db import db
 from server.core.enums import MANAGING_ROLES, BranchRoleKind, FilingKind, MemberStatus, RecruitmentStage
 from server.filings import operations as filings
 from server.filings.models import Filing
-from server.notifications import push
-from server.notifications.models import Notification, NotificationKind, PushSubscription
+from server.notifications.models import Notification, NotificationKind
+from server.notifications.operations import notify_members
 from server.org import operations as org
 from server.org.models import Branch, BranchRole, Group, Member
 from server.recruitment import pipeline
@@ -470,16 +470,4 @@ def send_assessment_reminders(today: dt.date) -> tuple[int, int]:
 
 
 def _notify(member_ids: list[int], title: str, body: str, url_for) -> list[Notification]:
-    """One in-app notification per member (kind `recruitment`, about no event); with Web Push
-    enabled, a push to each of their subscriptions once the caller has committed."""
-    rows = [Notification(member_id=m, event_id=None, kind=NotificationKind.recruitment, title=title[:250],
-                         body=body[:600]) for m in member_ids]
-    db.session.add_all(rows)
-    db.session.flush()
-    if push.enabled() and member_ids:
-        subscriptions = db.session.execute(
-            sa.select(PushSubscription, User.member_id).join(User, User.id == PushSubscription.user_id)
-            .where(User.member_id.in_(member_ids), User.is_active.is_(True)).order_by(PushSubscription.id)).all()
-        push.queue([push.PushMessage(s.id, s.endpoint, s.p256dh, s.auth, push.payload(title, body, url_for(member_id)))
-                    for s, member_id in subscriptions])
-    return rows
+    return notify_members(member_ids, NotificationKind.recruitment, title, body, url_for)

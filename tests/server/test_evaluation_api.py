@@ -368,8 +368,15 @@ def test_grades_are_proposed_reviewed_returned_reproposed_and_fed_back(app, clie
     assert mine[0]["me"]["grade"] is None
     assert grade(client, auth, eid, world.member2, "excellent").status_code == 409  # approved: fixed
     assert grade(client, auth, eid, world.member, "qualified", note="按测评结果评定").status_code == 200
+    told = lambda who: [n for n in call(client, auth, who, "GET", "/me/notifications").json  # noqa: E731
+                        if n["kind"] == "evaluation"]
+    assert told("member") == []  # nobody is told before every grade is reviewed
     done = call(client, auth, "committee", "POST", f"/evaluations/{eid}/review", json={"approve": True})
     assert done.json["stage"] == "feedback"
+    # Each member is told the result is ready, without the grade (a push can show on a locked screen).
+    for who in ("member", "member2"):
+        [note] = told(who)
+        assert note["title"] == "民主评议结果已反馈" and "合格" not in note["body"] and "优秀" not in note["body"]
     assert call(client, auth, "secretary_a", "PUT", f"/evaluations/{eid}/members/{world.member}/feedback",
                 json={"text": "希望继续发挥先锋模范作用。"}).status_code == 200
     mine = call(client, auth, "member", "GET", "/me/evaluations").json[0]["me"]
