@@ -1,0 +1,196 @@
+"""LOG-card, LOG-immediate and LOG-verified with dated cases (pure: facts by hand, "today" passed in),
+and the facts loader behind them through the compliance API."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+import server.compliance.operations  # noqa: F401  (registers every rule module, in the engine's order)
+from server.calendar.days import HolidayCalendar
+from server.compliance.facts import BranchFacts
+from server.compliance.registry import BRANCH, MONTH, REGISTRY, Period, Scope, State
+from server.records.rules import DETAIL_CAP, IMMEDIATE_DAYS, VERIFY_DAYS, CardFact, EntryFact, LogFacts, MemberCards, \
+    RecordFact
+
+D = dt.date
+OCT = Period(MONTH, 2026, 10)
+
+
+def facts(log: LogFacts) -> BranchFacts:
+    return BranchFacts(1, "红旗村党支部", D(2020, 1, 1), HolidayCalendar(), extra={"records_log": log})
+
+
+def judge(rule_id, log, period, today):
+    return REGISTRY[rule_id].evaluate(Scope(BRANCH), period, today, facts(log))
+
+
+def card(id, issued, revoked=None, kind="regular", expires=D(2030, 1, 1)):
+    return CardFact(id, kind, issued, revoked, expires)
+
+
+def person(id, name, cards=(), floating=(), **kw):
+    return MemberCards(id, name, kw.pop("registered_on", D(2025, 1, 1)), cards=list(cards), floating=list(floating), **kw)
+
+
+def test_the_three_rules_are_registered_for_system_7_in_spec_order():
+    log_rules = [r for r in REGISTRY if r.startswith("LOG-")]
+    assert log_rules == ["LOG-card", "LOG-immediate", "LOG-verified"]
+    assert {REGISTRY[r].system for r in log_rules} == {7} and {REGISTRY[r].period for r in log_rules} == {MONTH}
+    systems = [r.system for r in REGISTRY.values()]
+    assert systems == sorted(systems)
+
+
+# --- LOG-card -------------------------------------------------------------------------------------
+
+def test_card_is_met_when_every_member_on_the_roll_holds_one_valid_card():
+    log = LogFacts(members=[person(1, "李明", [card(1, D(2025, 3, 1))]),
+                            person(2, "王芳", [card(2, D(2026, 10, 3))]),
+                            person(3, "刘离开", left_on=D(2026, 9, 1))])  # left: not on the roll
+    assert judge("LOG-card", log, OCT, D(2026, 10, 20)).state == State.met
+    assert judge("LOG-card", log, OCT, D(2026, 11, 3)).state == State.met
+
+
+def test_card_is_due_in_the_current_month_and_names_members_without_a_card():
+    log = LogFacts(members=[person(1, "李明"), person(2, "王芳", [card(2, D(2026, 1, 1), revoked=D(2026, 10, 10))]),
+                            person(3, "张三", [card(3, D(2026, 1, 1))])])
+    result = judge("LOG-card", log, OCT, D(2026, 10, 20))
+    assert result.state == State.due and result.deadline == D(2026, 10, 31)
+    assert result.evidence.members == [1, 2]
+    assert result.evidence.details == ["李明：无有效活动证", "王芳：无有效活动证"]
+    assert result.next_step.key == "log.card_issue" and result.next_step.params["count"] == 2
+
+
+def test_card_judges_a_past_month_as_of_its_last_day():
+    # Revoked on 10 November: on 31 October she still held it; issued on 2 November: he had none.
+    log = LogFacts(members=[person(1, "李明", [card(1, D(2026, 11, 2))]),
+                            person(2, "王芳", [card(2, D(2026, 1, 1), revoked=D(2026, 11, 10))])])
+    result = judge("LOG-card", log, OCT, D(2026, 11, 20))
+    assert result.state == State.missed and result.evidence.details == ["李明：无有效活动证"]
+    assert result.next_step.key == "log.card_missing"
+    # A card replaced on the month's last day by a new one that day: judged held.
+    replaced = LogFacts(members=[person(1, "李明", [card(1, D(2026, 1, 1), revoked=D(2026, 10, 31)),
+                                                      card(2, D(2026, 10, 31))])])
+    assert judge("LOG-card", replaced, OCT, D(2026, 11, 20)).state == State.met
+
+
+def test_card_expired_and_floating_without_a_floating_card_are_named():
+    log = LogFacts(members=[person(1, "李明", [card(1, D(2024, 1, 1), expires=D(2026, 10, 9))]),
+                            person(2, "孙流动", [card(2, D(2026, 1, 1))], floating=[(D(2026, 9, 1), None)]),
+                            person(3, "周流动", [card(3, D(2026, 1, 1), kind="floating")], floating=[(D(2026, 9, 1), None)])])
+    result = judge("LOG-card", log, OCT, D(2026, 10, 20))
+    assert result.state == State.due
+    assert result.evidence.details == ["李明：活动证已于2026年10月9日过期", "孙流动：流动党员未持流动党员活动证"]
+
+
+def test_card_counts_probationary_members_from_admission_and_is_not_applicable_without_members():
+    log = LogFacts(members=[person(1, "新党员", admitted_on=D(2026, 10, 25))])
+    assert judge("LOG-card", log, OCT, D(2026, 10, 20)).state == State.not_applicable
+    assert judge("LOG-card", log, OCT, D(2026, 10, 26)).state == State.due
+    assert judge("LOG-card", LogFacts(), OCT, D(2026, 10, 20)).next_step.key == "log.no_members"
+
+
+# --- LOG-immediate --------------------------------------------------------------------------------
+
+def entry(id, day, entered, kind="record", name="王芳", title="党员大会"):
+    return EntryFact(id, kind, id, name, day, entered, title)
+
+
+@pytest.mark.parametrize(("delay", "state"), [(0, State.met), (IMMEDIATE_DAYS, State.met), (IMMEDIATE_DAYS + 1, State.late)])
+def test_immediate_allows_seven_days_and_no_more(delay, state):
+    day = D(2026, 10, 5)
+    log = LogFacts(entries=[entry(1, day, day + dt.timedelta(days=delay)),
+                            entry(2, day, day + dt.timedelta(days=delay), kind="dues_payment", name="李明", title="交纳党费")])
+    result = judge("LOG-immediate", log, OCT, D(2026, 11, 20))
+    assert result.state == state and result.evidence.records == 1 and result.evidence.dues_payments == [2]
+    if state == State.late:
+        assert result.evidence.details == ["2026-10-05 党员大会：王芳的记实于2026年10月13日录入（晚8天）",
+                                           "2026-10-05 交纳党费：李明的党费交纳于2026年10月13日录入（晚8天）"]
+        assert result.next_step.key == "log.entered_late" and result.next_step.params["count"] == 2
+
+
+def test_immediate_judges_only_the_months_entries_and_is_not_applicable_without_any():
+    log = LogFacts(entries=[entry(1, D(2026, 9, 20), D(2026, 10, 20))])  # September's, entered in October
+    result = judge("LOG-immediate", log, OCT, D(2026, 10, 25))
+    assert result.state == State.not_applicable and result.next_step.key == "log.nothing_entered"
+    assert judge("LOG-immediate", log, Period(MONTH, 2026, 9), D(2026, 10, 25)).state == State.late
+
+
+# --- LOG-verified ---------------------------------------------------------------------------------
+
+def rec(id, day, ack=False, conf=False, created=None, name="王芳"):
+    return RecordFact(id, id, name, day, created or day, "党员大会", ack, conf)
+
+
+def test_verified_is_met_when_every_record_is_acknowledged_and_confirmed():
+    log = LogFacts(records=[rec(1, D(2026, 10, 5), True, True), rec(2, D(2026, 10, 9), True, True)])
+    result = judge("LOG-verified", log, OCT, D(2026, 11, 20))
+    assert result.state == State.met and result.evidence.records == 2
+    assert judge("LOG-verified", LogFacts(), OCT, D(2026, 11, 20)).state == State.not_applicable
+
+
+def test_verified_is_due_within_fourteen_days_and_late_after():
+    log = LogFacts(records=[rec(1, D(2026, 10, 5), ack=True), rec(2, D(2026, 10, 9), True, True)])
+    last_day = D(2026, 10, 5) + dt.timedelta(days=VERIFY_DAYS)
+    within = judge("LOG-verified", log, OCT, last_day)
+    assert within.state == State.due and within.deadline == D(2026, 10, 19)
+    assert within.evidence.details == ["2026-10-05 党员大会：王芳的记实支部未确认（须在10月19日前）"]
+    assert within.next_step.key == "log.verify_by"
+    after = judge("LOG-verified", log, OCT, last_day + dt.timedelta(days=1))
+    assert after.state == State.late and after.next_step.key == "log.verify_overdue"
+    assert after.evidence.details == ["2026-10-05 党员大会：王芳的记实支部未确认（已超期）"]
+
+
+def test_verified_gives_a_record_entered_later_its_time_from_entry():
+    log = LogFacts(records=[rec(1, D(2026, 10, 1), created=D(2026, 10, 20), conf=True)])
+    result = judge("LOG-verified", log, OCT, D(2026, 10, 30))
+    assert result.state == State.due and result.deadline == D(2026, 11, 3)
+    assert "未经本人核实" in result.evidence.details[0]
+
+
+def test_verified_names_the_oldest_records_and_sums_up_the_rest():
+    log = LogFacts(records=[rec(i, D(2026, 10, i), name=f"党员{i}") for i in range(1, 16)])
+    result = judge("LOG-verified", log, OCT, D(2026, 11, 30))
+    assert result.state == State.late and result.next_step.params["count"] == 15
+    assert len(result.evidence.details) == DETAIL_CAP + 1 and result.evidence.details[-1] == "等15条"
+    assert result.evidence.details[0].startswith("2026-10-01 党员大会：党员1的记实未经本人核实、支部确认")
+
+
+# --- the facts, loaded from the database ------------------------------------------------------------
+
+@pytest.fixture
+def in_october(clock):
+    """The world is made on 1 October 2026 (a branch's periods before its registration are not judged)."""
+    clock.set_now(D(2026, 10, 1))
+
+
+def test_the_loader_feeds_the_rules_through_the_compliance_api(in_october, app, client, auth, world, clock):
+    from server.core.db import db
+    from server.events.models import Event
+    from server.org.models import Member
+    from tests.server.factories import create_record
+
+    api = "/api/v1"
+    clock.set_now(D(2026, 10, 20))
+    with app.test_request_context():
+        event = db.session.get(Event, world.event_a)
+        late = create_record(db.session.get(Member, world.member2), event=event)
+        db.session.commit()
+        late_id, event_day = late.id, late.occurred_on
+    clock.set_now(D(2026, 11, 5))
+    data = client.get(f"{api}/branches/{world.branch_a}/compliance?year=2026&month=10",
+                      headers=auth.headers("secretary_a")).json
+    rules = {r["rule"]: r for r in data["results"]}
+    card = rules["LOG-card"]
+    assert card["state"] == "missed"
+    assert sorted(card["evidence"]["details"]) == sorted(["王芳：无有效活动证", "赵书记：无有效活动证"])
+    assert sorted(card["evidence"]["members"]) == sorted([world.member2, world.secretary_a])
+    immediate = rules["LOG-immediate"]
+    assert immediate["state"] == "late" and immediate["evidence"]["records"] == 3
+    assert immediate["evidence"]["details"] == [
+        f"{event_day.isoformat()} 党员大会：王芳的记实于2026年10月20日录入（晚{(D(2026, 10, 20) - event_day).days}天）"]
+    assert immediate["next_step"]["text"] == "2026年10月有1条组织生活或党费记实未及时录入（应在7天内录入）"
+    verified = rules["LOG-verified"]
+    assert verified["state"] == "late" and verified["evidence"]["records"] == 3
+    assert len(verified["evidence"]["details"]) == 3 and late_id
+    assert verified["next_step"]["text"] == "2026年10月有3条记实超过14天未经党员本人核实、支部确认"
