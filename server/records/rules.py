@@ -1,4 +1,4 @@
-"""LOG-card, LOG-immediate and LOG-verified (SPEC system 7, 党员记实管理), registered in the compliance registry.
+"""LOG-card, LOG-immediate, LOG-annual and LOG-verified (SPEC system 7, 党员记实管理), registered in the compliance registry.
 
 The decisions (docs/compliance.md, docs/decisions.md):
 - LOG-card, per month: every member on the roll (probationary included; not left, admitted and
@@ -12,6 +12,12 @@ The decisions (docs/compliance.md, docs/decisions.md):
   dues payment is received by the server within IMMEDIATE_DAYS of the day it was handed over
   (payments converted from old records are not judged). `late` when any of the month's entries
   was late, `met` otherwise, `not_applicable` when nothing was entered.
+- LOG-annual, per year: every member on the roll during the year (not left before it, registered
+  and admitted by its end, or by today while it is open) has a role_performance record (发挥作用)
+  of a day in the year kept by the branch; rewards and punishments are recorded when they happen
+  (their absence is no miss) and are only counted. An outstanding_deed entered more than
+  IMMEDIATE_DAYS after its day makes the year `late` (when nobody lacks a role record). `due`
+  while the year is open, `missed` after it.
 - LOG-verified, per month: each record of the month (by the day it records) is acknowledged by
   the member and confirmed by the branch within VERIFY_DAYS of the later of its day and its entry.
   `due` while every open record is within its time, `late` once one is past it, `met` when all are
@@ -28,7 +34,7 @@ import sqlalchemy as sa
 from server.calendar.days import local_day
 from server.cards.models import Card
 from server.compliance.messages import add_templates
-from server.compliance.registry import MONTH, Evidence, NextStep, Period, Result, Scope, State, facts_loader, rule
+from server.compliance.registry import MONTH, YEAR, Evidence, NextStep, Period, Result, Scope, State, facts_loader, rule
 from server.core.db import db
 from server.core.enums import CardKind, CheckinMethod, RecordKind
 from server.dues.models import DuesPayment
@@ -51,6 +57,9 @@ add_templates({
     "log.verify_by": "{period}有{count}条记实待党员本人核实、支部确认，最早须在{deadline}前完成",
     "log.verify_overdue": "{period}有{count}条记实超过{days}天未经党员本人核实、支部确认",
     "log.nothing_recorded": "{period}没有记实",
+    "log.role_record_by": "{count}名党员本年度尚无发挥作用情况记实，请在{deadline}前记实",
+    "log.role_missing": "{year}年度有{count}名党员没有发挥作用情况记实",
+    "log.deed_late": "{year}年度有{count}条突出事迹未及时记实（应在{days}天内录入）",
 })
 
 
@@ -111,6 +120,11 @@ class RecordFact:
     title: str
     acknowledged: bool
     confirmed: bool
+    kind: str = RecordKind.attendance.value
+
+    @property
+    def days_late(self) -> int:
+        return (self.created_on - self.occurred_on).days
 
     @property
     def verify_by(self) -> dt.date:
@@ -121,7 +135,7 @@ class RecordFact:
 class LogFacts:
     members: list[MemberCards] = dataclasses.field(default_factory=list)
     entries: list[EntryFact] = dataclasses.field(default_factory=list)  # attendance and dues payments
-    records: list[RecordFact] = dataclasses.field(default_factory=list)  # every record of the year
+    records: list[RecordFact] = dataclasses.field(default_factory=list)  # every record of the year, any kind
 
 
 @facts_loader("records_log")
@@ -158,7 +172,8 @@ def load_log_facts(branch_ids: list[int], year: int, today: dt.date) -> dict[int
     for r in db.session.execute(records):
         created_on = local_day(r.created_at)
         out[r.branch_id].records.append(RecordFact(r.id, r.member_id, r.name, r.occurred_on, created_on, r.title,
-                                                   r.acknowledged_at is not None, r.confirmed_at is not None))
+                                                   r.acknowledged_at is not None, r.confirmed_at is not None,
+                                                   RecordKind(r.kind).value))
         if RecordKind(r.kind) == RecordKind.attendance:
             entered = created_on
             if r.checked_in_at is not None and r.checkin_method is not None \
@@ -248,6 +263,47 @@ def log_immediate(scope: Scope, period: Period, today: dt.date, facts) -> Result
     if late:
         return Result(State.late, evidence, NextStep("log.entered_late", params))
     return Result(State.met, evidence)
+
+
+# --- LOG-annual ---------------------------------------------------------------------------------
+
+ANNUAL_KINDS = {RecordKind.role_performance.value, RecordKind.reward.value, RecordKind.punishment.value,
+                RecordKind.outstanding_deed.value}
+
+
+def on_roll_during(m: MemberCards, start: dt.date, last: dt.date) -> bool:
+    """On the roll on some day from `start` to `last`: not left before it, registered and admitted by `last`."""
+    return (m.registered_on <= last and (m.left_on is None or m.left_on > start)
+            and (m.admitted_on is None or m.admitted_on <= last))
+
+
+@rule("LOG-annual", system=7, period=YEAR, title="奖惩情况、发挥作用情况至少每年记实一次，突出事迹随时记实")
+def log_annual(scope: Scope, period: Period, today: dt.date, facts) -> Result:
+    f = _facts(facts)
+    is_open = not period.is_over(today)
+    last = min(today, period.end) if is_open else period.end
+    roll = [m for m in f.members if on_roll_during(m, period.start, last)]
+    records = [r for r in f.records if r.kind in ANNUAL_KINDS and period.contains(r.occurred_on)]
+    with_role = {r.member_id for r in records if r.kind == RecordKind.role_performance.value}
+    lacking = [m for m in roll if m.member_id not in with_role]
+    late = [r for r in records if r.kind == RecordKind.outstanding_deed.value and r.days_late > IMMEDIATE_DAYS]
+    details = [f"{m.name}：本年度尚无发挥作用情况记实" for m in lacking] + [
+        f"{r.occurred_on.isoformat()} {r.title}：{r.name}的突出事迹于{r.created_on.year}年{_fmt(r.created_on)}录入"
+        f"（晚{r.days_late}天）" for r in late]
+    members = [m.member_id for m in lacking]
+    members += sorted({r.member_id for r in late} - set(members))
+    evidence = Evidence(records=len(records), members=members, details=_capped(details))
+    params = {"period": period.label, "year": period.year, "current": period.contains(today),
+              "deadline": period.end, "count": len(lacking), "days": IMMEDIATE_DAYS}
+    if not roll:
+        return Result(State.not_applicable, evidence, NextStep("log.no_members", params))
+    if lacking:
+        if is_open:
+            return Result(State.due, evidence, NextStep("log.role_record_by", params), period.end)
+        return Result(State.missed, evidence, NextStep("log.role_missing", params), period.end)
+    if late:
+        return Result(State.late, evidence, NextStep("log.deed_late", {**params, "count": len(late)}), period.end)
+    return Result(State.met, evidence, deadline=period.end)
 
 
 # --- LOG-verified -------------------------------------------------------------------------------

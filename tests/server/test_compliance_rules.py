@@ -54,7 +54,8 @@ def test_every_rule_of_the_issue_is_registered_with_its_period_and_scope():
         "DAY-notice": (4, MONTH, BRANCH), "DAY-attendance": (4, MONTH, BRANCH), "EVAL-held": (2, YEAR, BRANCH),
         "DUES-paid": (8, MONTH, BRANCH), "DUES-remit": (8, QUARTER, BRANCH), "DUES-publish": (8, YEAR, BRANCH),
         "REC-timeline": (5, MONTH, BRANCH), "EVAL-feedback": (2, YEAR, BRANCH),
-        "LOG-card": (7, MONTH, BRANCH), "LOG-immediate": (7, MONTH, BRANCH), "LOG-verified": (7, MONTH, BRANCH),
+        "LOG-card": (7, MONTH, BRANCH), "LOG-immediate": (7, MONTH, BRANCH), "LOG-annual": (7, YEAR, BRANCH),
+        "LOG-verified": (7, MONTH, BRANCH),
     }
     assert {r.id: (r.system, r.period, r.scope) for r in REGISTRY.values()} == expected
 

@@ -1,4 +1,4 @@
-"""LOG-card, LOG-immediate and LOG-verified with dated cases (pure: facts by hand, "today" passed in),
+"""LOG-card, LOG-immediate, LOG-annual and LOG-verified with dated cases (pure: facts by hand, "today" passed in),
 and the facts loader behind them through the compliance API."""
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 import server.compliance.operations  # noqa: F401  (registers every rule module, in the engine's order)
 from server.calendar.days import HolidayCalendar
 from server.compliance.facts import BranchFacts
-from server.compliance.registry import BRANCH, MONTH, REGISTRY, Period, Scope, State
+from server.compliance.registry import BRANCH, MONTH, REGISTRY, YEAR, Period, Scope, State
 from server.records.rules import DETAIL_CAP, IMMEDIATE_DAYS, VERIFY_DAYS, CardFact, EntryFact, LogFacts, MemberCards, \
     RecordFact
 
@@ -33,10 +33,11 @@ def person(id, name, cards=(), floating=(), **kw):
     return MemberCards(id, name, kw.pop("registered_on", D(2025, 1, 1)), cards=list(cards), floating=list(floating), **kw)
 
 
-def test_the_three_rules_are_registered_for_system_7_in_spec_order():
+def test_the_log_rules_are_registered_for_system_7_in_spec_order():
     log_rules = [r for r in REGISTRY if r.startswith("LOG-")]
-    assert log_rules == ["LOG-card", "LOG-immediate", "LOG-verified"]
-    assert {REGISTRY[r].system for r in log_rules} == {7} and {REGISTRY[r].period for r in log_rules} == {MONTH}
+    assert log_rules == ["LOG-card", "LOG-immediate", "LOG-annual", "LOG-verified"]
+    assert {REGISTRY[r].system for r in log_rules} == {7}
+    assert [REGISTRY[r].period for r in log_rules] == [MONTH, MONTH, YEAR, MONTH]
     systems = [r.system for r in REGISTRY.values()]
     assert systems == sorted(systems)
 
@@ -114,6 +115,78 @@ def test_immediate_judges_only_the_months_entries_and_is_not_applicable_without_
     result = judge("LOG-immediate", log, OCT, D(2026, 10, 25))
     assert result.state == State.not_applicable and result.next_step.key == "log.nothing_entered"
     assert judge("LOG-immediate", log, Period(MONTH, 2026, 9), D(2026, 10, 25)).state == State.late
+
+
+# --- LOG-annual -----------------------------------------------------------------------------------
+
+Y26 = Period(YEAR, 2026, 1)
+
+
+def kept(id, member_id, name, kind, day, created=None, title="带头参加志愿服务"):
+    return RecordFact(id, member_id, name, day, created or day, title, False, False, kind)
+
+
+def two_members(*records):
+    return LogFacts(members=[person(1, "李明"), person(2, "王芳")], records=list(records))
+
+
+def test_annual_is_met_when_every_member_has_a_role_record_and_counts_rewards_and_punishments():
+    log = two_members(kept(1, 1, "李明", "role_performance", D(2026, 3, 1)),
+                      kept(2, 2, "王芳", "role_performance", D(2026, 11, 30)),
+                      kept(3, 2, "王芳", "reward", D(2026, 6, 1)),  # counted, not required
+                      kept(4, 1, "李明", "attendance", D(2026, 6, 1)),  # not this rule's kind
+                      kept(5, 1, "李明", "role_performance", D(2025, 12, 31)))  # last year's
+    result = judge("LOG-annual", log, Y26, D(2026, 12, 2))
+    assert result.state == State.met and result.deadline == D(2026, 12, 31)
+    assert result.evidence.records == 3 and result.evidence.details == [] and result.next_step is None
+
+
+def test_annual_is_due_in_the_open_year_and_missed_after_it():
+    log = two_members(kept(1, 2, "王芳", "role_performance", D(2026, 3, 1)),
+                      kept(2, 1, "李明", "reward", D(2026, 4, 1)))  # a reward is not a role record
+    due = judge("LOG-annual", log, Y26, D(2026, 12, 31))
+    assert due.state == State.due and due.deadline == D(2026, 12, 31)
+    assert due.evidence.members == [1] and due.evidence.details == ["李明：本年度尚无发挥作用情况记实"]
+    assert due.next_step.key == "log.role_record_by" and due.next_step.params["count"] == 1
+    missed = judge("LOG-annual", log, Y26, D(2027, 1, 1))
+    assert missed.state == State.missed and missed.next_step.key == "log.role_missing"
+    assert missed.evidence.details == ["李明：本年度尚无发挥作用情况记实"]
+
+
+@pytest.mark.parametrize(("delay", "state"), [(IMMEDIATE_DAYS, State.met), (IMMEDIATE_DAYS + 1, State.late)])
+def test_annual_allows_an_outstanding_deed_seven_days_to_be_entered(delay, state):
+    day = D(2026, 7, 1)
+    log = two_members(kept(1, 1, "李明", "role_performance", D(2026, 3, 1)),
+                      kept(2, 2, "王芳", "role_performance", D(2026, 3, 1)),
+                      kept(3, 2, "王芳", "outstanding_deed", day, day + dt.timedelta(days=delay), title="抗洪抢险"))
+    result = judge("LOG-annual", log, Y26, D(2026, 12, 2))
+    assert result.state == state and result.evidence.records == 3
+    if state == State.late:
+        assert result.evidence.members == [2]
+        assert result.evidence.details == ["2026-07-01 抗洪抢险：王芳的突出事迹于2026年7月9日录入（晚8天）"]
+        assert result.next_step.key == "log.deed_late" and result.next_step.params["count"] == 1
+
+
+def test_annual_a_member_lacking_a_role_record_outweighs_a_late_deed():
+    log = two_members(kept(1, 1, "李明", "role_performance", D(2026, 3, 1)),
+                      kept(2, 1, "李明", "outstanding_deed", D(2026, 5, 1), D(2026, 6, 1), title="见义勇为"))
+    result = judge("LOG-annual", log, Y26, D(2027, 2, 1))
+    assert result.state == State.missed
+    assert result.evidence.members == [2, 1]
+    assert result.evidence.details == ["王芳：本年度尚无发挥作用情况记实",
+                                       "2026-05-01 见义勇为：李明的突出事迹于2026年6月1日录入（晚31天）"]
+
+
+def test_annual_judges_only_members_on_the_roll_during_the_year():
+    log = LogFacts(members=[person(1, "李明"), person(2, "刘离开", left_on=D(2025, 12, 20)),
+                            person(3, "陈年中离开", left_on=D(2026, 6, 30)),
+                            person(4, "新党员", registered_on=D(2027, 1, 5))],
+                   records=[kept(1, 1, "李明", "role_performance", D(2026, 3, 1))])
+    result = judge("LOG-annual", log, Y26, D(2027, 2, 1))
+    assert result.state == State.missed and result.evidence.details == ["陈年中离开：本年度尚无发挥作用情况记实"]
+    gone = LogFacts(members=[person(2, "刘离开", left_on=D(2025, 12, 20))])
+    result = judge("LOG-annual", gone, Y26, D(2026, 12, 2))
+    assert result.state == State.not_applicable and result.next_step.key == "log.no_members"
 
 
 # --- LOG-verified ---------------------------------------------------------------------------------
@@ -194,3 +267,41 @@ def test_the_loader_feeds_the_rules_through_the_compliance_api(in_october, app, 
     assert verified["state"] == "late" and verified["evidence"]["records"] == 3
     assert len(verified["evidence"]["details"]) == 3 and late_id
     assert verified["next_step"]["text"] == "2026年10月有3条记实超过14天未经党员本人核实、支部确认"
+
+
+def test_the_loader_feeds_the_annual_rule_through_the_compliance_api(in_october, app, client, auth, world, clock):
+    from server.core.db import db
+    from server.core.enums import RecordKind
+    from server.org.models import Member
+    from tests.server.factories import create_record
+
+    url = f"/api/v1/branches/{world.branch_a}/compliance"
+
+    def annual(query):
+        data = client.get(f"{url}?{query}", headers=auth.headers("secretary_a")).json
+        return next(r for r in data["results"] if r["rule"] == "LOG-annual")
+
+    clock.set_now(D(2026, 10, 20))
+    with app.test_request_context():
+        for member_id in (world.member, world.secretary_a):
+            create_record(db.session.get(Member, member_id), kind=RecordKind.role_performance,
+                          occurred_on=D(2026, 10, 5), title="带头参加志愿服务")
+        wang = db.session.get(Member, world.member2)
+        create_record(wang, kind=RecordKind.reward, occurred_on=D(2026, 10, 8), title="优秀共产党员")
+        create_record(wang, kind=RecordKind.outstanding_deed, occurred_on=D(2026, 10, 1), title="抗洪抢险")
+        db.session.commit()
+    clock.set_now(D(2026, 11, 5))
+    result = annual("year=2026&month=11")
+    assert result["state"] == "due" and result["deadline"] == "2026-12-31"
+    assert result["evidence"]["records"] == 4 and result["evidence"]["members"] == [world.member2]
+    assert result["evidence"]["details"] == ["王芳：本年度尚无发挥作用情况记实",
+                                             "2026-10-01 抗洪抢险：王芳的突出事迹于2026年10月20日录入（晚19天）"]
+    assert result["next_step"]["text"] == "1名党员本年度尚无发挥作用情况记实，请在12月31日（星期四）前记实"
+    with app.test_request_context():
+        create_record(db.session.get(Member, world.member2), kind=RecordKind.role_performance,
+                      occurred_on=D(2026, 11, 5), title="帮扶困难群众")
+        db.session.commit()
+    clock.set_now(D(2027, 1, 10))
+    result = annual("year=2026&month=12")
+    assert result["state"] == "late" and result["evidence"]["records"] == 5
+    assert result["next_step"]["text"] == "2026年度有1条突出事迹未及时记实（应在7天内录入）"
