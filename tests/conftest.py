@@ -46,7 +46,7 @@ def _pg_admin():
     return sa.create_engine(PG_SERVER_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
 
 
-def _migrate(url: str, instance_path: str) -> None:
+def _migrate(url: str, instance_path: str, revision: str = "head") -> None:
     from flask_migrate import upgrade
 
     from server import create_app
@@ -54,7 +54,7 @@ def _migrate(url: str, instance_path: str) -> None:
     os.environ["ZHIBU_INSTANCE_PATH"] = instance_path
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
-        upgrade()
+        upgrade(revision=revision)
         from server.core.db import db
 
         db.engine.dispose()
