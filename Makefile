@@ -31,7 +31,7 @@ $(STAMP)/pwa-build: $(STAMP)/pwa-deps $(PWA_SRC)
 	cd pwa && $(NPM) run build
 	@mkdir -p $(STAMP) && touch $@
 
-run: $(STAMP)/python-deps $(STAMP)/pwa-build
+run: $(STAMP)/python-deps $(STAMP)/pwa-build $(STAMP)/fonts
 	$(BIN)/flask --app server db upgrade
 	$(BIN)/flask --app server demo --if-empty
 	$(BIN)/flask --app server serve --port $(PORT) $(if $(HTTPS),--https,)
@@ -41,15 +41,19 @@ run: $(STAMP)/python-deps $(STAMP)/pwa-build
 run-https:
 	$(MAKE) run HTTPS=1
 
+# The CJK font embedded in generated PDFs (server/core/pdf.py): WenQuanYi Micro Hei, TrueType, 4 MB.
+$(STAMP)/fonts:
+	test -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc || apt-get install -y fonts-wqy-microhei || (apt-get update && apt-get install -y fonts-wqy-microhei)
+	@mkdir -p $(STAMP) && touch $@
+
 # The browser tests drive Debian's Chromium (/usr/bin/chromium); Playwright never downloads one.
-# A Chinese font (WenQuanYi Micro Hei, 4 MB) so that pages render as on a phone (and screenshots read).
-$(STAMP)/chromium:
+# The same Chinese font (fonts target) makes pages render as on a phone (and screenshots read).
+$(STAMP)/chromium: $(STAMP)/fonts
 	command -v chromium >/dev/null 2>&1 || (apt-get update && apt-get install -y chromium)
-	fc-list :lang=zh | grep -q . || apt-get install -y fonts-wqy-microhei || (apt-get update && apt-get install -y fonts-wqy-microhei)
 	@mkdir -p $(STAMP) && touch $@
 
 # The PWA's unit tests (Vitest) run first; a failure stops the command.
-test: $(STAMP)/python-deps $(STAMP)/pwa-build $(STAMP)/chromium
+test: $(STAMP)/python-deps $(STAMP)/pwa-build $(STAMP)/chromium $(STAMP)/fonts
 	cd pwa && $(NPM) test -- --run
 	bash scripts/test.sh
 

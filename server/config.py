@@ -68,6 +68,8 @@ DEFAULTS = {
     "PUSH_TIMEOUT_SECONDS": 5,
     "PUSH_TTL_SECONDS": 24 * 3600,
     "PUSH_SUBSCRIPTIONS_PER_USER": 10,
+    # The TrueType CJK font embedded in generated PDFs (server/core/pdf.py); None: Debian's paths.
+    "PDF_FONT": None,
 }
 
 # ZHIBU_<NAME> environment variable → config key, and how to read it.
@@ -94,6 +96,7 @@ ENVIRONMENT = {
     "MINUTES_PHOTO_MAX_BYTES": ("MINUTES_PHOTO_MAX_BYTES", int),
     "VAPID_PRIVATE_KEY": ("VAPID_PRIVATE_KEY", str),
     "PUSH_CONTACT": ("PUSH_CONTACT", str),
+    "PDF_FONT": ("PDF_FONT", str),
     "PUSH_ENDPOINT_HOSTS": ("PUSH_ENDPOINT_HOSTS", lambda v: [h.strip().lower() for h in v.split(",") if h.strip()]),
 }
 

@@ -15,6 +15,8 @@ from marshmallow import validate
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
+from server.core.pdf import FontMissing
+
 VALIDATION_MESSAGE = "The request is not valid; see errors."
 
 # Ids are `integer` columns, PostgreSQL's int4. A larger number names no row, and sent to the
@@ -76,6 +78,11 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(sqlalchemy.orm.exc.StaleDataError)
     def _stale(_exc):
         return error_response(409, "Someone else changed this item first; reload and try again.")
+
+    @app.errorhandler(FontMissing)
+    def _font_missing(exc):
+        # The deployment lacks the CJK font PDFs embed (server/core/pdf.py): say so, keep nothing.
+        return error_response(503, str(exc))
 
     @app.errorhandler(sqlalchemy.exc.DataError)
     def _data_error(_exc):
