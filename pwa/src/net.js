@@ -205,6 +205,9 @@ export const api = {
   scanTallies: (eventId) => request('GET', `/events/${eventId}/scan-tallies`),
   leaveRequest: (eventId, reason) => request('POST', `/events/${eventId}/leave-requests`, { body: { reason } }),
   record: (id) => request('GET', `/records/${id}`),
+  /** A secretary's entry of a member's reward, punishment, role (发挥作用), deed, study or service. */
+  records: (query) => request('GET', '/records', { query }),
+  createRecord: (branchId, body) => request('POST', `/branches/${branchId}/records`, { body }),
   correct: (id, reason, changes) => request('POST', `/records/${id}/corrections`, { body: { reason, changes } }),
   branchCompliance: (id, query) => request('GET', `/branches/${id}/compliance`, { query }),
   committeeCompliance: (id, query) => request('GET', `/committees/${id}/compliance`, { query }),

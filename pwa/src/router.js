@@ -18,6 +18,7 @@ const routes = [
   { path: '/manage/rectification', name: 'rectification', component: () => import('./views/RectificationView.vue'), meta: { manager: true } },
   { path: '/manage/members', name: 'roster', component: () => import('./views/RosterView.vue'), meta: { manager: true } },
   { path: '/manage/members/new', name: 'member-new', component: () => import('./views/MemberView.vue'), meta: { manager: true } },
+  { path: '/manage/members/:id/records/new', name: 'record-entry', component: () => import('./views/RecordEntryView.vue'), props: true, meta: { manager: true } },
   { path: '/manage/members/:id', name: 'member', component: () => import('./views/MemberView.vue'), props: true, meta: { manager: true } },
   { path: '/manage/events/:id', name: 'manage-event', component: () => import('./views/ManageEventView.vue'), props: true, meta: { manager: true } },
   { path: '/manage/events/:id/code', name: 'event-code', component: () => import('./views/EventCodeView.vue'), props: true, meta: { manager: true, fullscreen: true } },

@@ -74,6 +74,7 @@ describe('the next step as one tap', async () => {
   it('opens the event concerned, or the plan; nothing for a met rule or a past miss', () => {
     expect(stepAction(result('due', 'meeting.incomplete', { event_id: 9 }), 'x')).toEqual({ key: 'open', to: '/manage/events/9' })
     expect(stepAction(result('late', 'plan.file_by'), 'x').to).toBe('/manage/plan')
+    expect(stepAction(result('due', 'log.role_record_by', { count: 2 }), 'x').to).toBe('/manage/roster')
     expect(stepAction(result('met', 'meeting.none', { what: 'party_lecture' }), 'x')).toBeNull()
     expect(stepAction(result('missed', 'meeting.not_held', { what: 'party_lecture' }), 'x')).toBeNull()
   })

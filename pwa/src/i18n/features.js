@@ -4,7 +4,8 @@ import recruitment from './recruitment.js'
 import dues from './dues.js'
 import evaluation from './evaluation.js'
 import orgLife from './orgLife.js'
+import records from './records.js'
 
-const FEATURES = [recruitment, dues, evaluation, orgLife]
+const FEATURES = [recruitment, dues, evaluation, orgLife, records]
 
 export const featureMessages = (locale) => Object.assign({}, ...FEATURES.map((feature) => feature[locale]))

@@ -86,6 +86,8 @@ export function stepAction(result, today) {
   if (step.key.startsWith('olm.report')) return { key: 'open', to: '/manage/org-life' } // the org-life meeting's page
   if (params.event_id) return { key: 'open', to: `/manage/events/${params.event_id}` }
   if (params.case_id) return { key: 'open', to: `/recruitment/${params.case_id}` } // REC-timeline: the person's case
+  // LOG-annual: the members lacking a role record are on the roster; each member's page enters it.
+  if (step.key.startsWith('log.role_record')) return { key: 'open', to: '/manage/roster' }
   if (step.key === 'plan.file_by' || step.key === 'plan.filed_late') return { key: 'plan', to: '/manage/plan' }
   const open = result.state === 'due' || result.state === 'late'
   if (open && step.key === 'day.schedule') return { key: 'schedule', to: `/manage/events/new?kind=activity_day&date=${params.date ?? today}` }
