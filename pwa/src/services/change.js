@@ -5,7 +5,7 @@ import { ref } from 'vue'
 import { syncState } from './syncer.js'
 import { failureText } from './forms.js'
 
-export function useChange(t) {
+export function useChange(t, { explain = () => null } = {}) {
   const busy = ref(false)
   const error = ref('')
   const done = ref('')
@@ -20,10 +20,10 @@ export function useChange(t) {
     try {
       const res = await call()
       if (!res.ok) {
-        error.value = failureText(res, t)
+        error.value = explain(res) ?? failureText(res, t)
         return null
       }
-      done.value = message
+      if (message) done.value = message
       return res
     } finally {
       busy.value = false
