@@ -42,14 +42,18 @@ describe('compliance views', () => {
     i18n.global.locale.value = 'en'
     expect(nextStepText(step)).toContain('lacks attendance, minutes')
     expect(periodText('2026-11', false)).toBe('11/2026')
+    // Recruitment's steps too, not the server's Chinese (names stay as written).
+    const talk = { key: 'rec.admission_approval.overdue', text: '服务器的话', params: { name: '王芳', since: '2026-05-01', deadline: '2026-06-30' } }
+    expect(nextStepText(talk, { date: (d) => d })).toBe("王芳's admission resolution (2026-05-01) should have been approved by the superior committee by 2026-06-30: overdue")
     i18n.global.locale.value = 'zh-CN'
+    expect(nextStepText(talk, { date: (d) => d })).toBe('王芳的接收预备党员决议（2026-05-01）应在2026-06-30前经上级党委审批，现已逾期')
   })
 
   it('translate every rule, state and next-step key the server has', () => {
     const t = i18n.global.t
     for (const id of ['3M1-committee', 'DAY-plan', 'OLM-report', 'EVAL-held']) expect(t(`compliance.rule.${id.replace(/-/g, '_')}`)).not.toContain('compliance.')
     expect(t('compliance.state.not_applicable')).toBe('不适用')
-    expect(Object.keys(zh.compliance.step)).toHaveLength(24 + 11 + 3 + 11) // the meeting systems' keys, dues' (server/dues/rules.py), evaluation's, the log's (server/records/rules.py)
+    expect(Object.keys(zh.compliance.step)).toHaveLength(24 + 11 + 3 + 11 + 27) // the meeting systems' keys, dues' (server/dues/rules.py), evaluation's, the log's (server/records/rules.py), recruitment's (server/recruitment/rules.py)
     expect(t('compliance.rule.EVAL_feedback')).not.toContain('compliance.')
     expect(nextStepText({ key: 'eval.feedback.pending', params: { year: 2026, deadline: '2027-01-31', stage: 'balloting', stage_zh: '民主测评', count: 3 } }))
       .toBe('2026年度民主评议处于“民主测评”阶段，尚有3名党员未获经审核的评议等次，须在2027年1月31日前反馈')
