@@ -5,11 +5,12 @@ validation, `abort()`, the JWT layer, the rate limiter, the database or an unexp
 """
 from __future__ import annotations
 
+import functools
 from http import HTTPStatus
 
 import sqlalchemy.exc
 import sqlalchemy.orm.exc
-from flask import jsonify
+from flask import jsonify, request
 from flask_smorest import Api, Blueprint, abort  # noqa: F401  (abort re-exported for features)
 from marshmallow import validate
 from werkzeug.exceptions import HTTPException
@@ -56,8 +57,25 @@ api = ZhibuApi()
 API_PREFIX = "/api/v1"
 
 
+# Beyond this page, (page - 1) × page_size overflows the databases' 64-bit offsets; no list is that long.
+MAX_PAGE = 1_000_000
+
+
 class FeatureBlueprint(Blueprint):
     """A feature's blueprint, mounted under /api/v1."""
+
+    def paginate(self, pager=None, **options):
+        """flask-smorest's pagination with an upper bound on `page` (its schema has none)."""
+        paginate = super().paginate(pager, **options)
+
+        def decorator(func):
+            @functools.wraps(func)
+            def bounded(*args, **kwargs):
+                if request.args.get("page", type=int, default=1) > MAX_PAGE:
+                    abort(422, errors={"query": {"page": [f"Must be at most {MAX_PAGE}."]}}, message=VALIDATION_MESSAGE)
+                return func(*args, **kwargs)
+            return paginate(bounded)
+        return decorator
 
 
 def error_response(status: int, message: str, errors: dict | None = None):

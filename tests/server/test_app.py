@@ -69,6 +69,16 @@ def test_unknown_fields_are_rejected_with_field_messages(client, auth, world):
     assert response.json["errors"]["json"]["colour"] == ["Unknown field."]
 
 
+@pytest.mark.parametrize("path", ["/api/v1/me/notifications", "/api/v1/records", "/api/v1/branches/{branch}/audit"])
+def test_a_page_far_beyond_any_list_is_refused_not_a_server_error(client, auth, world, path):
+    # The offset (page - 1) × page_size overflowed the databases' 64-bit integers: a 500 (found by the fuzzer).
+    url = path.format(branch=world.branch_a)
+    assert client.get(f"{url}?page=1000000", headers=auth.headers("secretary_a")).status_code == 200
+    response = client.get(f"{url}?page=922337203685477581", headers=auth.headers("secretary_a"))
+    assert response.status_code == 422, response.json
+    assert response.json["errors"]["query"]["page"]
+
+
 def test_secrets_are_generated_once_into_the_instance_folder(tmp_path, monkeypatch):
     from server import create_app
 
