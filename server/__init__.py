@@ -78,6 +78,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_features(app: Flask) -> None:
     from server.activity_plan.views import blp as activity_plan_blp
+    from server.archive.views import blp as archive_blp
     from server.audit.views import blp as audit_blp
     from server.auth.views import blp as auth_blp
     from server.calendar.views import blp as calendar_blp
@@ -88,6 +89,8 @@ def _register_features(app: Flask) -> None:
     from server.core.serve import serve_command
     from server.demo.cli import demo_command
     from server.dues.views import blp as dues_blp
+    from server.featured.views import blp as featured_blp
+    from server.rulebook.views import blp as rulebook_blp
     from server.evaluation.views import blp as evaluation_blp
     from server.events.views import blp as events_blp
     from server.filings.views import blp as filings_blp
@@ -96,9 +99,11 @@ def _register_features(app: Flask) -> None:
     from server.notifications.views import blp as notifications_blp
     from server.org.views import blp as org_blp
     from server.org_life.views import blp as org_life_blp
+    from server.points.views import blp as points_blp
     from server.records.views import blp as records_blp
     from server.recruitment.views import blp as recruitment_blp
     from server.spa.views import blp as spa_blp
+    from server.service.views import blp as service_blp
     from server.sync_api.views import blp as sync_blp
     from server.sync_api.views import scans_blp
 
@@ -109,9 +114,28 @@ def _register_features(app: Flask) -> None:
     api.register_blueprint(dues_blp, url_prefix="/api/v1")
     api.register_blueprint(evaluation_blp, url_prefix="/api/v1")
     api.register_blueprint(org_life_blp, url_prefix="/api/v1")
+    api.register_blueprint(archive_blp, url_prefix="/api/v1")
+    api.register_blueprint(points_blp, url_prefix="/api/v1")
+    api.register_blueprint(service_blp, url_prefix="/api/v1")
+    api.register_blueprint(featured_blp, url_prefix="/api/v1")
+    api.register_blueprint(rulebook_blp, url_prefix="/api/v1")
+    _register_featured_templates(app)
     apidocs.init_app(app)
     # Last: its catch-all route serves the PWA for every path the API does not own.
     app.register_blueprint(spa_blp)
     app.cli.add_command(demo_command)
     app.cli.add_command(serve_command)
     app.cli.add_command(reminders_command)
+
+
+def _register_featured_templates(app: Flask) -> None:
+    """The county's own featured-system templates (ZHIBU_FEATURED_TEMPLATES_DIR): read at start,
+    a bad file stops the start naming the file and field; their rules join the compliance view."""
+    if not app.config.get("FEATURED_TEMPLATES_DIR"):
+        return
+    from server.compliance import operations as _compliance  # noqa: F401  (the built-in rules first)
+    from server.featured.loader import catalogue
+    from server.featured.rules import register_templates
+
+    register_templates(t for t in catalogue(app.config).values() if not t.builtin)
+

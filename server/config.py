@@ -58,6 +58,8 @@ DEFAULTS = {
     "UPLOAD_FOLDER": None,
     "MINUTES_PHOTO_MAX_BYTES": 5 * 1024 * 1024,
     "MINUTES_PHOTOS_PER_EVENT": 30,
+    # Study and service records a member may submit per day (server/service); more wait for tomorrow.
+    "OWN_RECORDS_PER_DAY": 20,
     # Web Push (server/notifications/push.py): sent only when a contact is set (the VAPID `sub`,
     # mailto: or https:); the VAPID key itself is a secret (SECRET_NAMES).
     "PUSH_CONTACT": None,
@@ -70,6 +72,9 @@ DEFAULTS = {
     "PUSH_SUBSCRIPTIONS_PER_USER": 10,
     # The TrueType CJK font embedded in generated PDFs (server/core/pdf.py); None: Debian's paths.
     "PDF_FONT": None,
+    # A folder of the county's own featured-system templates (*.toml, docs/featured-templates.md),
+    # offered after the built-in ones; None: the built-in templates only.
+    "FEATURED_TEMPLATES_DIR": None,
 }
 
 # ZHIBU_<NAME> environment variable → config key, and how to read it.
@@ -94,9 +99,11 @@ ENVIRONMENT = {
     "SYNC_LATE_DELIVERY_SECONDS": ("SYNC_LATE_DELIVERY_SECONDS", int),
     "UPLOAD_FOLDER": ("UPLOAD_FOLDER", str),
     "MINUTES_PHOTO_MAX_BYTES": ("MINUTES_PHOTO_MAX_BYTES", int),
+    "OWN_RECORDS_PER_DAY": ("OWN_RECORDS_PER_DAY", int),
     "VAPID_PRIVATE_KEY": ("VAPID_PRIVATE_KEY", str),
     "PUSH_CONTACT": ("PUSH_CONTACT", str),
     "PDF_FONT": ("PDF_FONT", str),
+    "FEATURED_TEMPLATES_DIR": ("FEATURED_TEMPLATES_DIR", str),
     "PUSH_ENDPOINT_HOSTS": ("PUSH_ENDPOINT_HOSTS", lambda v: [h.strip().lower() for h in v.split(",") if h.strip()]),
 }
 

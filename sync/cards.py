@@ -132,20 +132,28 @@ def sign_card(card: CardClaims, private_raw: bytes) -> str:
     return f"{QR_PREFIX}.{b64url(payload)}.{b64url(key.sign(payload))}"
 
 
-def _parse_payload(payload: bytes) -> tuple[str, CardClaims] | None:
-    """(kid, claims) from payload bytes, or None unless they are a canonical, valid v1 payload."""
+def canonical_object(payload: bytes, keys: frozenset[str]) -> dict | None:
+    """The JSON object of signed payload bytes with exactly `keys`, or None. Only the canonical
+    encoding is accepted: rules out duplicate keys, NaN, odd whitespace, i.e. anything two JSON
+    parsers might read differently. Cards and archive pages (sync/archive.py) share it."""
     try:
         obj = json.loads(payload.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         return None
-    if not isinstance(obj, dict) or obj.keys() != _PAYLOAD_KEYS:
+    if not isinstance(obj, dict) or obj.keys() != keys:
         return None
-    # Only the canonical encoding is accepted: rules out duplicate keys, NaN, odd whitespace,
-    # i.e. anything two JSON parsers might read differently.
     try:
         if canonical_json(obj) != payload:
             return None
     except ValueError:
+        return None
+    return obj
+
+
+def _parse_payload(payload: bytes) -> tuple[str, CardClaims] | None:
+    """(kid, claims) from payload bytes, or None unless they are a canonical, valid v1 payload."""
+    obj = canonical_object(payload, _PAYLOAD_KEYS)
+    if obj is None:
         return None
     kid, exp = obj["kid"], obj["exp"]
     if type(obj["v"]) is not int or obj["v"] != CARD_VERSION:
@@ -167,6 +175,37 @@ def _parse_payload(payload: bytes) -> tuple[str, CardClaims] | None:
     return kid, claims
 
 
+def open_signed(text: object, prefix: str, max_len: int, parse, public_keys: Mapping[str, bytes]):
+    """Open a signed QR text ``<prefix>.<b64url payload>.<b64url signature>``: (reason, kid, claims),
+    reason None when the signature checks out. Never raises on any `text`.
+
+    `parse(payload bytes)` gives (kid, claims) or None. Checks in order: malformed (framing or
+    payload) → unknown_key → bad_signature. "<prefix>.<payload>" (signature stripped) still parses:
+    an unsigned text is a bad signature. Cards and archive pages (sync/archive.py) share it.
+    """
+    if not isinstance(text, str) or len(text) > max_len:
+        return "malformed", None, None
+    parts = text.split(".")
+    if len(parts) not in (2, 3) or parts[0] != prefix:
+        return "malformed", None, None
+    payload = _b64url_decode(parts[1])
+    parsed = None if payload is None else parse(payload)
+    if parsed is None:
+        return "malformed", None, None
+    kid, claims = parsed
+    key_raw = public_keys.get(kid)
+    if key_raw is None:
+        return "unknown_key", kid, None
+    signature = _b64url_decode(parts[2]) if len(parts) == 3 else None
+    if signature is None or len(signature) != 64:
+        return "bad_signature", kid, None
+    try:
+        Ed25519PublicKey.from_public_bytes(key_raw).verify(signature, payload)
+    except InvalidSignature:
+        return "bad_signature", kid, None
+    return None, kid, claims
+
+
 def verify_card(
     text: str,
     public_keys: Mapping[str, bytes],
@@ -179,31 +218,9 @@ def verify_card(
     undecodable or wrong signature) → expired (today > exp) → revoked.
     `public_keys` maps kid to raw 32-byte Ed25519 public key (a bad stored key raises: config bug).
     """
-    malformed = CardVerdict(ok=False, reason="malformed")
-    if not isinstance(text, str) or len(text) > MAX_CARD_TEXT_LEN:
-        return malformed
-    # "ZC1.<payload>" (signature stripped) still parses: an unsigned card is a bad signature.
-    parts = text.split(".")
-    if len(parts) not in (2, 3) or parts[0] != QR_PREFIX:
-        return malformed
-    payload = _b64url_decode(parts[1])
-    parsed = None if payload is None else _parse_payload(payload)
-    if payload is None or parsed is None:
-        return malformed
-    kid, claims = parsed
-
-    key_raw = public_keys.get(kid)
-    if key_raw is None:
-        return CardVerdict(ok=False, reason="unknown_key", kid=kid)
-    signature = _b64url_decode(parts[2]) if len(parts) == 3 else None
-    bad_signature = CardVerdict(ok=False, reason="bad_signature", kid=kid)
-    if signature is None or len(signature) != 64:
-        return bad_signature
-    try:
-        Ed25519PublicKey.from_public_bytes(key_raw).verify(signature, payload)
-    except InvalidSignature:
-        return bad_signature
-
+    reason, kid, claims = open_signed(text, QR_PREFIX, MAX_CARD_TEXT_LEN, _parse_payload, public_keys)
+    if reason is not None:
+        return CardVerdict(ok=False, reason=reason, kid=kid)
     if today > claims.expires:
         return CardVerdict(ok=False, claims=claims, reason="expired", kid=kid)
     if claims.serial in revoked_serials:

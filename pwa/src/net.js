@@ -226,6 +226,18 @@ export const api = {
     form.set('file', blob, filename)
     return request('POST', `/events/${eventId}/minutes/photos`, { formData: form })
   },
+  /** A member's own study or service record (multipart, with an optional photo), idempotent by client_id. */
+  postOwnRecord: (item, blob) => {
+    const form = new FormData()
+    form.set('client_id', item.id)
+    form.set('kind', item.record_kind)
+    form.set('occurred_on', item.occurred_on)
+    form.set('title', item.title)
+    if (item.detail) form.set('detail', item.detail)
+    if (item.service_post_id) form.set('service_post_id', String(item.service_post_id))
+    if (blob) form.set('file', blob, item.name ?? 'photo.jpg')
+    return request('POST', '/me/service-records', { formData: form })
+  },
   // Notifications (server/notifications): the member's list, notice receipts, Web Push subscriptions.
   notifications: (query) => request('GET', '/me/notifications', { query }),
   readNotification: (id) => request('POST', `/me/notifications/${id}/read`),

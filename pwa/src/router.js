@@ -30,10 +30,15 @@ const routes = [
   { path: '/recruitment/:id', name: 'recruitment-case', component: () => import('./views/RecruitmentCaseView.vue'), props: true },
   { path: '/committees/:id/recruitment', name: 'committee-recruitment', component: () => import('./views/RecruitmentCommitteeView.vue'), props: true },
   { path: '/manage/dues', name: 'dues', component: () => import('./views/DuesView.vue'), meta: { manager: true } },
+  { path: '/manage/featured', name: 'featured', component: () => import('./views/FeaturedView.vue'), meta: { manager: true } },
   { path: '/manage/dues/members/:id', name: 'dues-member', component: () => import('./views/DuesMemberView.vue'), props: true, meta: { manager: true } },
   { path: '/manage/dues/remittances', name: 'dues-remittances', component: () => import('./views/DuesRemittanceView.vue'), meta: { manager: true } },
   { path: '/manage/dues/publication', name: 'dues-publication', component: () => import('./views/DuesPublicationView.vue'), meta: { manager: true } },
   { path: '/dues', name: 'dues-mine', component: () => import('./views/DuesMineView.vue') },
+  // Points (积分考核): the secretary's scheme and publication, the member's own points.
+  { path: '/manage/points', name: 'points-scheme', component: () => import('./views/PointsSchemeView.vue'), meta: { manager: true } },
+  { path: '/manage/points/publish', name: 'points-publish', component: () => import('./views/PointsPublishView.vue'), meta: { manager: true } },
+  { path: '/points', name: 'points-mine', component: () => import('./views/PointsMineView.vue') },
   { path: '/committees/:id/dues', name: 'committee-dues', component: () => import('./views/DuesCommitteeView.vue'), props: true },
   // Democratic evaluation: the member's page, the secretary's stage page and sheets, tellers (the
   // server decides who may: managers and named members), the committee's review, and an invited
@@ -48,10 +53,16 @@ const routes = [
   // The org-life meeting: the secretary's page (this year's), a meeting (its managers and committee), the member's own.
   { path: '/manage/org-life', name: 'org-life', component: () => import('./views/OrgLifeView.vue'), meta: { manager: true } },
   { path: '/org-life/mine', name: 'org-life-mine', component: () => import('./views/OrgLifeMineView.vue') },
+  { path: '/service', name: 'service-mine', component: () => import('./views/ServiceMineView.vue') },
+  { path: '/manage/service', name: 'service-posts', component: () => import('./views/ServiceView.vue'), meta: { manager: true } },
   { path: '/org-life/:id', name: 'org-life-meeting', component: () => import('./views/OrgLifeView.vue'), props: true },
   { path: '/committees/:id/org-life', name: 'committee-org-life', component: () => import('./views/OrgLifeCommitteeView.vue'), props: true },
   { path: '/compliance/branches/:id', name: 'compliance', component: () => import('./views/ComplianceView.vue'), props: true },
   { path: '/compliance/committees/:id', name: 'committee-compliance', component: () => import('./views/CommitteeComplianceView.vue'), props: true },
+  { path: '/archive', name: 'archive-mine', component: () => import('./views/ArchiveView.vue') },
+  { path: '/archive/members/:id', name: 'archive', component: () => import('./views/ArchiveView.vue'), props: true },
+  { path: '/archive/branches/:id', name: 'archive-branch', component: () => import('./views/ArchiveBranchView.vue'), props: true },
+  { path: '/verify-archive', name: 'archive-verify', component: () => import('./views/ArchiveVerifyView.vue') },
   { path: '/settings', name: 'settings', component: () => import('./views/SettingsView.vue'), meta: { tabbar: true } },
   { path: '/notifications', name: 'notifications', component: () => import('./views/NotificationsView.vue') },
   { path: '/:pathMatch(.*)*', redirect: '/' },

@@ -53,11 +53,11 @@ describe('compliance views', () => {
     const t = i18n.global.t
     for (const id of ['3M1-committee', 'DAY-plan', 'OLM-report', 'EVAL-held']) expect(t(`compliance.rule.${id.replace(/-/g, '_')}`)).not.toContain('compliance.')
     expect(t('compliance.state.not_applicable')).toBe('不适用')
-    expect(Object.keys(zh.compliance.step)).toHaveLength(24 + 11 + 3 + 11 + 27) // the meeting systems' keys, dues' (server/dues/rules.py), evaluation's, the log's (server/records/rules.py), recruitment's (server/recruitment/rules.py)
+    expect(Object.keys(zh.compliance.step)).toHaveLength(24 + 11 + 3 + 11 + 27 + 4 + 4 + 5 + 10) // the meeting systems' keys, dues' (server/dues/rules.py), evaluation's, the log's (server/records/rules.py), recruitment's (server/recruitment/rules.py), EDU-posts' (server/service/rules.py), LOG-archive's (server/archive/rules.py), LOG-points' (server/points/rules.py), the featured systems' (server/featured/rules.py)
     expect(t('compliance.rule.EVAL_feedback')).not.toContain('compliance.')
     expect(nextStepText({ key: 'eval.feedback.pending', params: { year: 2026, deadline: '2027-01-31', stage: 'balloting', stage_zh: '民主测评', count: 3 } }))
       .toBe('2026年度民主评议处于“民主测评”阶段，尚有3名党员未获经审核的评议等次，须在2027年1月31日前反馈')
-    for (const id of ['LOG-card', 'LOG-immediate', 'LOG-annual', 'LOG-verified']) expect(t(`compliance.rule.${id.replace(/-/g, '_')}`)).not.toContain('compliance.')
+    for (const id of ['LOG-card', 'LOG-immediate', 'LOG-annual', 'LOG-verified', 'LOG-archive', 'LOG-points']) expect(t(`compliance.rule.${id.replace(/-/g, '_')}`)).not.toContain('compliance.')
     for (const id of ['DUES-paid', 'DUES-remit', 'DUES-publish']) expect(t(`compliance.rule.${id.replace(/-/g, '_')}`)).not.toContain('compliance.')
     const minutes = { key: 'minutes.incomplete', params: { date: '2026-11-02', event_id: 15, missing: ['minutes'], what: 'branch_committee_meeting', count: 2 } }
     expect(nextStepText(minutes)).toBe('2026年11月2日的支委会缺少会议记录（共2次会议待补齐）')

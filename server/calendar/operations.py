@@ -34,7 +34,8 @@ KIND_NAMES = {
     EventKind.branch_committee_meeting: "支委会", EventKind.group_meeting: "党小组会",
     EventKind.general_assembly: "党员大会", EventKind.party_lecture: "党课", EventKind.activity_day: "主题党日",
     EventKind.org_life_meeting: "组织生活会", EventKind.evaluation_meeting: "民主评议党员大会",
-    EventKind.training: "培训", EventKind.featured_activity: "特色活动", EventKind.other: "活动",
+    EventKind.training: "培训班", EventKind.lecture: "专题讲座", EventKind.report_meeting: "报告会",
+    EventKind.discussion: "专题研讨", EventKind.online_study: "网上学习", EventKind.featured_activity: "特色活动", EventKind.other: "活动",
 }
 
 # --- the calendar --------------------------------------------------------------------------------

@@ -29,7 +29,8 @@ from server.org.models import Branch, Committee
 # Each module registers its rules in REGISTRY (and its facts loaders): the meeting systems here,
 # the other systems in their feature folders.
 RULE_MODULES = ("server.compliance.rules", "server.recruitment.rules", "server.dues.rules",
-                "server.evaluation.rules", "server.org_life.rules", "server.records.rules")
+                "server.evaluation.rules", "server.org_life.rules", "server.records.rules", "server.archive.rules",
+                "server.service.rules", "server.featured.rules", "server.points.rules")
 for _module in RULE_MODULES:
     importlib.import_module(_module)
 

@@ -163,7 +163,8 @@ def _spec_position(r: Rule) -> tuple[int, int]:
 
 
 SYSTEM_NAMES = {1: "“三会一课”", 2: "民主评议党员", 3: "组织生活会", 4: "统一活动日", 5: "发展党员",
-                6: "党员教育培训", 7: "党员记实管理", 8: "党费收缴、使用和管理"}
+                6: "党员教育培训", 7: "党员记实管理", 8: "党费收缴、使用和管理",
+                9: "特色制度"}  # 9: SPEC's X, the featured systems a branch adopts (server/featured/rules.py)
 
 # A feature's facts: `(branch_ids, year, today) -> {branch_id: value}`, run once per judgement for
 # all branches together (a fixed number of queries), stored as `BranchFacts.extra[name]`.

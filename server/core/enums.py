@@ -82,7 +82,11 @@ class EventKind(StrEnum):
     activity_day = "activity_day"
     org_life_meeting = "org_life_meeting"
     evaluation_meeting = "evaluation_meeting"
-    training = "training"
+    training = "training"  # 培训班 (a training class)
+    lecture = "lecture"  # 专题讲座
+    report_meeting = "report_meeting"  # 报告会
+    discussion = "discussion"  # 专题研讨
+    online_study = "online_study"  # 网上学习 / 线上学习
     featured_activity = "featured_activity"
     other = "other"
 
@@ -105,11 +109,33 @@ class RecordKind(StrEnum):
 
 
 class RecordStatus(StrEnum):
-    """pending → acknowledged (by the member) and/or confirmed (by the branch)."""
+    """pending → acknowledged (by the member) and/or confirmed (by the branch); a record the member
+    submitted themselves (study, service) can be `refused` by the branch instead, with a reason."""
 
     pending = "pending"
     acknowledged = "acknowledged"
     confirmed = "confirmed"
+    refused = "refused"
+
+
+class ServicePostKind(StrEnum):
+    """Standing service assignments of SPEC system 6 (server/service)."""
+
+    responsibility_zone = "responsibility_zone"  # 党员责任区
+    vanguard_post = "vanguard_post"  # 先锋岗
+    model_household = "model_household"  # 示范户
+    commitment = "commitment"  # 承诺践诺
+    set_post = "set_post"  # 设岗定责
+    pairing_support = "pairing_support"  # 结对帮扶
+    volunteering = "volunteering"  # 志愿服务
+
+
+class ServiceCadence(StrEnum):
+    """How often each assigned member is expected to record something for a service post."""
+
+    month = "month"
+    quarter = "quarter"
+    year = "year"
 
 
 class CheckinMethod(StrEnum):

@@ -20,8 +20,10 @@ from server.auth.operations import create_user
 from server.calendar.operations import current_calendar
 from server.cards.operations import issue_card
 from server.core.db import db
+from server.archive import demo as archive_demo
 from server.dues import demo as dues_demo
 from server.evaluation import demo as evaluation_demo
+from server.featured import demo as featured_demo
 from server.core.enums import (
     BranchRoleKind,
     CardKind,
@@ -44,7 +46,9 @@ from server.org import operations as org
 from server.org.models import Branch, Committee, Member
 from server.records.models import Record
 from server.org_life import demo as org_life_demo
+from server.points import demo as points_demo
 from server.recruitment import demo as recruitment_demo
+from server.service import demo as service_demo
 from sync import clock
 from sync.clock import CHINA
 
@@ -275,6 +279,10 @@ class _Builder:
         recruitment_demo.build_demo(self)
         evaluation_demo.build_demo(self)  # Hongqi's evaluation under way (server/evaluation/demo.py)
         org_life_demo.build_demo(self)  # Hongqi's org-life meeting in preparation (server/org_life/demo.py)
+        service_demo.build_demo(self)  # service posts, assignments and their records (server/service/demo.py)
+        archive_demo.build_demo(self)  # one member's archive printed per branch (server/archive/demo.py)
+        points_demo.build_demo(self)  # the suggested scheme, last quarter published (server/points/demo.py)
+        featured_demo.build_demo(self)  # each branch adopts its sector's featured systems (server/featured/demo.py)
 
     # -- organization --
 

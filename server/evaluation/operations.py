@@ -658,7 +658,7 @@ def year_summary(member: Member, year: int) -> dict:
                 if e.status == EventStatus.held or (e.status != EventStatus.cancelled and e.starts_at <= now)]
     records = db.session.scalars(sa.select(Record).where(
         Record.member_id == member.id, Record.occurred_on >= dt.date(year, 1, 1),
-        Record.occurred_on <= dt.date(year, 12, 31))).all()
+        Record.occurred_on <= dt.date(year, 12, 31), Record.refused_at.is_(None))).all()
     attended = {r.event_id for r in records if r.kind == RecordKind.attendance}
     return {
         "year": year,

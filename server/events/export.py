@@ -11,7 +11,8 @@ from server.events.models import Event
 KIND_ZH = {
     "branch_committee_meeting": "支部委员会会议", "group_meeting": "党小组会", "general_assembly": "党员大会",
     "party_lecture": "党课", "activity_day": "主题党日（统一活动日）", "org_life_meeting": "组织生活会",
-    "evaluation_meeting": "民主评议党员大会", "training": "教育培训", "featured_activity": "特色活动", "other": "其他活动",
+    "evaluation_meeting": "民主评议党员大会", "training": "培训班", "lecture": "专题讲座",
+    "report_meeting": "报告会", "discussion": "专题研讨", "online_study": "网上学习", "featured_activity": "特色活动", "other": "其他活动",
 }
 STATE_ZH = {"present": "出席", "excused": "请假", "absent": "缺席"}
 METHOD_ZH = {"event_code": "扫码签到", "card_scan": "刷活动证", "manual": "补录"}

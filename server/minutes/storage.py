@@ -30,9 +30,9 @@ def upload_root() -> Path:
     return Path(current_app.config.get("UPLOAD_FOLDER") or os.path.join(current_app.instance_path, "uploads"))
 
 
-def save(event_id: int, data: bytes, ext: str) -> str:
+def save(folder: int | str, data: bytes, ext: str) -> str:
     """Write the file (atomically: a temporary name, then a rename) and return its relative path."""
-    relative = f"{event_id}/{uuid.uuid4().hex}.{ext}"
+    relative = f"{folder}/{uuid.uuid4().hex}.{ext}"
     target = upload_root() / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(target.suffix + ".part")

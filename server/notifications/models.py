@@ -21,6 +21,7 @@ class NotificationKind(StrEnum):
     reminder = "reminder"  # the day before (`flask --app server reminders`)
     recruitment = "recruitment"  # an activist's assessment is due (server/recruitment; about no event)
     evaluation = "evaluation"  # the member's reviewed evaluation result is ready (server/evaluation)
+    points = "points"  # a period's points were published (server/points; the message carries no points)
 
 
 class Notification(db.Model):

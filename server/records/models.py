@@ -9,6 +9,7 @@ from server.core.db import UTCDateTime, db
 from server.core.enums import CheckinMethod, RecordKind, RecordStatus, enum_column_type
 from server.events.models import Event
 from server.org.models import Branch, Member
+from server.service import models as _service_models  # noqa: F401  (the table service_post_id points at)
 from sync import clock
 
 
@@ -39,6 +40,17 @@ class Record(db.Model):
     confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    # A study or service record the member submitted from the phone (server/service): the phone's id
+    # for it (a resend creates nothing new), the service post it is for, and its photo (a file
+    # under the upload folder, never in the database).
+    client_id: Mapped[str | None] = mapped_column(sa.String(64))
+    service_post_id: Mapped[int | None] = mapped_column(sa.ForeignKey("service_post.id"), index=True)
+    photo: Mapped[str | None] = mapped_column(sa.String(200))
+    photo_type: Mapped[str | None] = mapped_column(sa.String(32))
+    # The branch refused the member's own record (a record it will not confirm), and why.
+    refused_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    refused_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    refused_reason: Mapped[str | None] = mapped_column(sa.String(500))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
     # Bumped on every change; the ETag of a record and the guard against lost updates.
@@ -55,13 +67,17 @@ class Record(db.Model):
     __table_args__ = (
         # One event, one record. NULL event ids (dues, rewards...) are distinct on both backends.
         sa.UniqueConstraint("member_id", "event_id", name="uq_record_member_event"),
+        # A member's own submission, sent again by the phone's upload queue, is the same record.
+        sa.UniqueConstraint("member_id", "client_id", name="uq_record_member_client_id"),
     )
 
     @property
     def status(self) -> RecordStatus:
-        """Derived from the two sign-offs, never stored: confirmed wins over acknowledged."""
+        """Derived from the sign-offs, never stored: confirmed wins over refused, refused over acknowledged."""
         if self.confirmed_at is not None:
             return RecordStatus.confirmed
+        if self.refused_at is not None:
+            return RecordStatus.refused
         if self.acknowledged_at is not None:
             return RecordStatus.acknowledged
         return RecordStatus.pending

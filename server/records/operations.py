@@ -60,10 +60,12 @@ def filter_records(stmt, query: dict):
     status = query.get("status")
     if status == RecordStatus.confirmed:
         stmt = stmt.where(Record.confirmed_at.is_not(None))
+    elif status == RecordStatus.refused:
+        stmt = stmt.where(Record.confirmed_at.is_(None), Record.refused_at.is_not(None))
     elif status == RecordStatus.acknowledged:
-        stmt = stmt.where(Record.confirmed_at.is_(None), Record.acknowledged_at.is_not(None))
+        stmt = stmt.where(Record.confirmed_at.is_(None), Record.refused_at.is_(None), Record.acknowledged_at.is_not(None))
     elif status == RecordStatus.pending:
-        stmt = stmt.where(Record.confirmed_at.is_(None), Record.acknowledged_at.is_(None))
+        stmt = stmt.where(Record.confirmed_at.is_(None), Record.refused_at.is_(None), Record.acknowledged_at.is_(None))
     return stmt
 
 
@@ -96,6 +98,8 @@ def confirm(record: Record, actor_id: int) -> Record:
     if record.confirmed_at is None:
         record.confirmed_at = clock.now()
         record.confirmed_by_id = actor_id
+        # Confirming a record the branch had refused (server/service) takes the refusal back.
+        record.refused_at = record.refused_by_id = record.refused_reason = None
         log_action(actor_id, "record.confirmed", record, branch_id=record.branch_id, member_id=record.member_id)
     return record
 

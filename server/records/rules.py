@@ -167,8 +167,9 @@ def load_log_facts(branch_ids: list[int], year: int, today: dt.date) -> dict[int
                         Record.title, Record.created_at, Record.checked_in_at, Record.checkin_method,
                         Record.acknowledged_at, Record.confirmed_at) \
         .join(Member, Member.id == Record.member_id) \
-        .where(Record.branch_id.in_(branch_ids), Record.occurred_on.between(first, last)) \
-        .order_by(Record.occurred_on, Record.id)
+        .where(Record.branch_id.in_(branch_ids), Record.occurred_on.between(first, last),
+               Record.refused_at.is_(None)) \
+        .order_by(Record.occurred_on, Record.id)  # a record the branch refused (server/service) awaits nothing
     for r in db.session.execute(records):
         created_on = local_day(r.created_at)
         out[r.branch_id].records.append(RecordFact(r.id, r.member_id, r.name, r.occurred_on, created_on, r.title,

@@ -129,6 +129,8 @@ def record_data(p: Principal, r: Record) -> dict:
         "checked_in_at": _iso(r.checked_in_at), "checkin_method": r.checkin_method.value if r.checkin_method else None,
         "manual_reason": r.manual_reason, "review_flags": list(r.review_flags or []), "status": r.status.value,
         "acknowledged_at": _iso(r.acknowledged_at), "confirmed_at": _iso(r.confirmed_at), "version": r.version,
+        # A member's own study or service record (server/service): its post, photo and refusal.
+        "service_post_id": r.service_post_id, "has_photo": bool(r.photo), "refused_reason": r.refused_reason,
     }
 
 

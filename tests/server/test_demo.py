@@ -352,3 +352,33 @@ def test_the_demo_evaluation_under_way(demo):
         f"/api/v1/branches/{hongqi}/compliance?year={evaluation['year']}&month=12", headers=secretary).json["results"]
         if r["rule"] == "EVAL-feedback")
     assert rule["state"] == "due" and len(rule["evidence"]["details"]) == 10
+
+
+@pytest.mark.dated
+def test_every_demo_branch_is_judged_on_every_rule_of_spec_and_of_its_featured_systems(demo):
+    """Issue 15's promise: the compliance view reports all 23 rule ids of SPEC for each demo branch,
+    with a state (none silently left out), plus the rules of the featured systems it adopted —
+    judged, not "not applicable" — and the other templates' rules as not applicable."""
+    from server.compliance.registry import SPEC_ORDER
+    from server.featured.models import BranchFeaturedSystem
+
+    with demo.app.app_context():
+        adopted = {}
+        for row in db.session.scalars(sa.select(BranchFeaturedSystem).where(BranchFeaturedSystem.dropped_on.is_(None))):
+            adopted.setdefault(row.branch_id, set()).add(row.template_code)
+        branches = dict(db.session.execute(sa.select(Branch.id, Branch.name)).all())
+    assert len(SPEC_ORDER) == 23 and len(branches) == 3
+    assert all(adopted.get(b) for b in branches)  # each sector's branch adopted its templates
+    secretaries = {"红旗村党支部": "hongqi_shuji", "县财政局机关党支部": "caizheng_shuji", "星火科技有限公司党支部": "xinghuo_shuji"}
+    today = clock.today()
+    for branch_id, name in branches.items():
+        token = login(demo.client, secretaries[name]).json["access_token"]
+        view = demo.client.get(f"/api/v1/branches/{branch_id}/compliance?year={today.year}&month={today.month}",
+                               headers={"Authorization": f"Bearer {token}"}).json
+        states = {}
+        for r in view["results"]:
+            states.setdefault(r["rule"], set()).add(r["state"])
+        assert set(SPEC_ORDER) <= set(states), (name, set(SPEC_ORDER) - set(states))
+        featured = {rule for rule in states if rule.startswith("X-")}
+        judged = {rule for rule in featured if states[rule] != {"not_applicable"}}
+        assert judged, name  # the adopted templates' rules are judged this year

@@ -92,6 +92,21 @@ def record_member_confirmed(world) -> dict:
 NEXT_YEAR = clock.today().year + 1  # a plan or schedule is made for a year to come
 
 
+# points (server/points): the quarter before this one, which may be published
+_Q = (clock.today().month - 1) // 3
+LAST_QUARTER = f"{clock.today().year}-Q{_Q}" if _Q else f"{clock.today().year - 1}-Q4"
+
+
+def a_points_scheme(world) -> dict:
+    """A's suggested points scheme (quarterly)."""
+    from server.core.db import db
+    from server.points.operations import use_suggested
+
+    use_suggested(_branch_a(world), None)
+    db.session.commit()
+    return {}
+
+
 def _branch_a(world):
     from server.core.db import db
     from server.org.models import Branch
@@ -346,7 +361,44 @@ def _push_subscription_body() -> dict:
 
 
 PUSH_SUBSCRIPTION = _push_subscription_body()
+# --- education and service (server/service) --------------------------------------------------------
+
+def a_service_post(world) -> dict:
+    """A's monthly service post with the member assigned, and the member's own record with a photo."""
+    from server.core.db import db
+    from server.core.enums import RecordKind
+    from server.minutes import storage
+    from server.org.models import Member
+    from server.service.operations import assign, create_service_post
+    from tests.server.factories import create_record
+
+    post = create_service_post(world.branch_a, kind="responsibility_zone", title="村东片区", description=None,
+                               cadence="month")
+    assignment = assign(post, world.member, None, actor_id=None)
+    record = create_record(db.session.get(Member, world.member), kind=RecordKind.study, client_id="matrix-own-1",
+                           occurred_on=clock.today(), photo=storage.save("records/matrix", PNG, "png"),
+                           photo_type="image/png")
+    db.session.commit()
+    return {"service_post": post.id, "service_assignment": assignment.id, "own_record": record.id}
+
+
+# --- featured systems (server/featured) ------------------------------------------------------------
+
+def a_featured_system(world) -> dict:
+    """A has adopted the party-affairs disclosure (党务公开)."""
+    from server.core.db import db
+    from server.featured.operations import adopt
+    from server.org.models import Branch
+
+    adopt(db.session.get(Branch, world.branch_a), "village-affairs-disclosure", None)
+    db.session.commit()
+    return {}
+
+
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(32)  # what the server sniffs for
+# A member's own study record with a photo (server/service).
+OWN_RECORD = {"client_id": "matrix-own-2", "kind": "study", "occurred_on": clock.today().isoformat(),
+              "title": "网上学习", "file": (PNG, "own.png")}
 EVENT = {"kind": "party_lecture", "title": "党课：学习党章", "starts_at": "2030-03-06T01:00:00+00:00",
          "ends_at": "2030-03-06T03:00:00+00:00", "place": "村委会"}
 SERVICE = {"member_id": "{member}", "kind": "service", "occurred_on": "2026-01-10", "title": "志愿服务"}
@@ -595,6 +647,48 @@ MATRIX = [
     # sync: anyone logged in; what each may see and do is decided per item (tests/server/test_sync_*)
     R("POST", "/sync/push", EVERYONE, PUSH),
     R("GET", f"/sync/pull?protocol_version={PROTOCOL_VERSION}", EVERYONE),
+    # education and service: posts run by the branch's managers, read by its committee; each member
+    # submits and reads their own study and service records; the branch refuses them
+    R("GET", "/branches/{branch_a}/service-posts", OVERSEES_A),
+    R("POST", "/branches/{branch_a}/service-posts", {SA}, {"kind": "vanguard_post", "title": "先锋岗",
+                                                          "cadence": "quarter"}, ok=201),
+    R("PATCH", "/service-posts/{service_post}", {SA}, {"title": "村西片区"}, setup=a_service_post),
+    R("POST", "/service-posts/{service_post}/end", {SA}, {}, setup=a_service_post),
+    R("POST", "/service-posts/{service_post}/assignments", {SA}, {"member_id": "{member2}"}, ok=201,
+      setup=a_service_post),
+    R("POST", "/service-assignments/{service_assignment}/end", {SA}, {}, setup=a_service_post),
+    R("GET", "/me/service", {M, F, SA, SB}, note="members only, each their own"),
+    R("POST", "/me/service-records", {M, F, SA, SB}, files=OWN_RECORD, ok=201, note="members only, each their own"),
+    R("GET", "/records/{own_record}/photo", {M, SA, C}, setup=a_service_post),
+    R("POST", "/records/{own_record}/refuse", {SA}, {"reason": "与实际不符"}, setup=a_service_post),
+    # points (积分考核): the scheme is read by the branch and its committee and set by its managers; a
+    # period's points only by its managers (the committee sees LOG-points, never points); each member their own
+    R("GET", "/branches/{branch_a}/points/scheme", SEES_A),
+    R("PUT", "/branches/{branch_a}/points/scheme", {SA}, {"publish_every": "quarter", "absence_deduction": 2, "rules": [
+        {"key": "record:study", "title": "学习", "points": 1, "cap_per_period": 10}]}),
+    R("POST", "/branches/{branch_a}/points/scheme/suggested", {SA}, ok=201),
+    R("GET", "/branches/{branch_a}/points/periods", {SA}),
+    R("GET", "/branches/{branch_a}/points/periods/" + LAST_QUARTER, {SA}, setup=a_points_scheme),
+    R("POST", "/branches/{branch_a}/points/periods/" + LAST_QUARTER + "/publish", {SA}, ok=201, setup=a_points_scheme),
+    R("GET", "/me/points", {M, F, SA, SB}, denied=404, note="members only, each their own"),
+    # featured systems (X): the catalogue for anyone; a branch's adoptions seen by the branch (and
+    # the floating members it hosts) and its committee, adopted and dropped by its managers; the
+    # rulebook and poster for the branch's own members, its managers and its committee
+    R("GET", "/featured-templates", EVERYONE),
+    R("GET", "/branches/{branch_a}/featured-systems", SEES_A),
+    R("POST", "/branches/{branch_a}/featured-systems", {SA}, {"template_code": "village-remote-study"}, ok=201),
+    R("POST", "/branches/{branch_a}/featured-systems/village-affairs-disclosure/drop", {SA}, setup=a_featured_system),
+    R("POST", "/branches/{branch_a}/featured-systems/village-affairs-disclosure/plan", {SA}, {"year": NEXT_YEAR},
+      setup=a_featured_system),
+    R("GET", "/branches/{branch_a}/rulebook.pdf", {M, SA, C}, note="the branch's own members"),
+    R("GET", "/branches/{branch_a}/poster.pdf", {M, SA, C}, note="the branch's own members"),
+    # archive (党员手册): the member, their HOME branch's managers and its committee; not the host
+    # branch of a floating member; the branch's zip for its managers and its committee
+    R("GET", "/members/{member}/archive", {M, SA, C}),
+    R("GET", "/members/{floating}/archive?year=2026", {F, SB, C}, note="home branch, not the host"),
+    R("GET", "/members/{member}/archive.pdf", {M, SA, C}),
+    R("GET", "/members/{floating}/archive.pdf", {F, SB, C}, note="home branch, not the host"),
+    R("GET", "/branches/{branch_a}/archives.zip", OVERSEES_A),
 ]
 
 # Served to anyone: the document, the login, and the calendar file whose URL's token is its credential.
@@ -700,7 +794,7 @@ def test_a_cell_leaves_nothing_behind(shared_world):
 
 def test_the_matrix_covers_every_endpoint(app, world):
     """A new endpoint fails here until it has a row (and so a decision on who may call it)."""
-    ids = dataclasses.asdict(world) | dict.fromkeys(("leave", "filing", "item", "olm", "photo", "floating_membership", "notification", "case", "payment", "remittance", "evaluation", "entry", "meeting", "linked", "opinion", "talk", "last_item"), 1)
+    ids = dataclasses.asdict(world) | dict.fromkeys(("leave", "filing", "item", "olm", "photo", "floating_membership", "notification", "case", "payment", "remittance", "evaluation", "entry", "meeting", "linked", "opinion", "talk", "last_item", "service_post", "service_assignment", "own_record"), 1)
     adapter = app.url_map.bind("localhost")
     covered = set()
     for row in MATRIX:

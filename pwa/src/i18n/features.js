@@ -5,7 +5,11 @@ import dues from './dues.js'
 import evaluation from './evaluation.js'
 import orgLife from './orgLife.js'
 import records from './records.js'
+import service from './service.js'
+import points from './points.js'
+import archive from './archive.js'
+import featured from './featured.js'
 
-const FEATURES = [recruitment, dues, evaluation, orgLife, records]
+const FEATURES = [recruitment, dues, evaluation, orgLife, records, service, archive, points, featured]
 
 export const featureMessages = (locale) => Object.assign({}, ...FEATURES.map((feature) => feature[locale]))

@@ -15,4 +15,5 @@ export function branchList(branchId, what, query) {
 }
 
 export const EVENT_KINDS = ['branch_committee_meeting', 'group_meeting', 'general_assembly', 'party_lecture', 'activity_day',
-  'org_life_meeting', 'evaluation_meeting', 'training', 'featured_activity', 'other']
+  'org_life_meeting', 'evaluation_meeting', 'training', 'lecture', 'report_meeting', 'discussion', 'online_study', 'featured_activity',
+  'other']

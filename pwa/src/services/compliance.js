@@ -89,6 +89,9 @@ export function stepAction(result, today) {
   // LOG-annual: the members lacking a role record are on the roster; each member's page enters it.
   if (step.key.startsWith('log.role_record')) return { key: 'open', to: '/manage/roster' }
   if (step.key === 'plan.file_by' || step.key === 'plan.filed_late') return { key: 'plan', to: '/manage/plan' }
+  // LOG-points: set up the scheme, or check and publish the period.
+  if (step.key === 'points.setup') return { key: 'open', to: '/manage/points' }
+  if (step.key.startsWith('points.')) return { key: 'open', to: '/manage/points/publish' }
   const open = result.state === 'due' || result.state === 'late'
   if (open && step.key === 'day.schedule') return { key: 'schedule', to: `/manage/events/new?kind=activity_day&date=${params.date ?? today}` }
   if (open && step.key === 'meeting.none' && EVENT_KINDS.has(params.what)) {

@@ -47,7 +47,8 @@ export const SECTION_OF = {
 export const OPINION_METHODS = ['symposium', 'questionnaire', 'interview', 'suggestion_box', 'online', 'other']
 export const REVIEW_STATUSES = ['done', 'ongoing', 'not_done']
 // Events that may be the meeting's study (a party lecture first).
-export const STUDY_KINDS = ['party_lecture', 'training', 'general_assembly', 'activity_day', 'group_meeting', 'branch_committee_meeting']
+export const STUDY_KINDS = ['party_lecture', 'training', 'lecture', 'report_meeting', 'discussion', 'online_study', 'general_assembly',
+  'activity_day', 'group_meeting', 'branch_committee_meeting']
 
 const dayOf = (event) => chinaDate(Date.parse(event.starts_at))
 

@@ -129,6 +129,8 @@ async function sendUploads(username) {
     postPhoto: api.postMinutesPhoto,
     putSelfAssessment: api.putSelfAssessment,
     putAnalysis: api.putOrgLifeAnalysis,
+    postOwnRecord: api.postOwnRecord,
+    onOwnRecord: (record) => db.putEntity('record', record.id, record),
     remove: db.removeUpload,
     noteAttempt: db.noteUploadAttempt,
     toBlob: (item) => new Blob([item.bytes], { type: item.type || 'image/jpeg' }),

@@ -33,8 +33,12 @@ export function canonicalJson(obj) {
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 const utf8Encode = new TextEncoder()
 
-/** {kid, claims} from payload bytes, or null unless canonical and valid v1. */
-function parsePayload(bytes) {
+/**
+ * The JSON object of signed payload bytes with exactly the (sorted) `payloadKeys`, or null.
+ * Byte-identical to the canonical encoding: rules out duplicate keys, whitespace, unsorted keys.
+ * Cards and archive pages (archive.js) share it.
+ */
+export function canonicalObject(bytes, payloadKeys) {
   let obj
   try {
     obj = JSON.parse(utf8.decode(bytes))
@@ -43,10 +47,16 @@ function parsePayload(bytes) {
   }
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return null
   const keys = Object.keys(obj).sort()
-  if (keys.length !== PAYLOAD_KEYS.length || keys.some((k, i) => k !== PAYLOAD_KEYS[i])) return null
-  // Byte-identical to the canonical encoding: rules out duplicate keys, whitespace, unsorted keys.
+  if (keys.length !== payloadKeys.length || keys.some((k, i) => k !== payloadKeys[i])) return null
   const canon = utf8Encode.encode(canonicalJson(obj))
   if (canon.length !== bytes.length || canon.some((b, i) => b !== bytes[i])) return null
+  return obj
+}
+
+/** {kid, claims} from payload bytes, or null unless canonical and valid v1. */
+function parsePayload(bytes) {
+  const obj = canonicalObject(bytes, PAYLOAD_KEYS)
+  if (obj === null) return null
   const { v, kid, serial, mid, kind, hb, exp } = obj
   if (v !== 1) return null
   if (typeof kid !== 'string' || !KID_RE.test(kid)) return null
@@ -77,33 +87,42 @@ export async function verifyEd25519(signature, message, publicKey) {
 }
 
 /**
- * Verify a scanned card. Never throws. Checks in order, first failure wins:
- * malformed → unknown_key → bad_signature → expired → revoked. `trustedKeys` maps kid → raw
- * 32-byte public key (Uint8Array); `revokedSerials` is a Set; `today` is 'YYYY-MM-DD'.
- * Returns {ok, reason, claims, kid}; claims are set for ok, expired and revoked.
+ * Open a signed QR text `<prefix>.<b64url payload>.<b64url signature>` (cards, archive pages).
+ * Never throws. malformed → unknown_key → bad_signature, first failure wins; `parse(bytes)` gives
+ * {kid, claims} or null. → {reason: null | 'malformed' | 'unknown_key' | 'bad_signature', kid, claims}.
  */
-export async function verifyCard(text, trustedKeys, revokedSerials, today, { verify = verifyEd25519 } = {}) {
-  const malformed = { ok: false, reason: 'malformed', claims: null, kid: null }
-  if (typeof text !== 'string' || text.length > MAX_CARD_TEXT_LEN) return malformed
+export async function openSigned(text, prefix, maxLen, parse, trustedKeys, verify = verifyEd25519) {
+  const fail = (reason, kid = null) => ({ reason, kid, claims: null })
+  if (typeof text !== 'string' || text.length > maxLen) return fail('malformed')
   const parts = text.split('.')
-  if ((parts.length !== 2 && parts.length !== 3) || parts[0] !== 'ZC1') return malformed
+  if ((parts.length !== 2 && parts.length !== 3) || parts[0] !== prefix) return fail('malformed')
   const payload = b64urlDecodeStrict(parts[1])
-  const parsed = payload && parsePayload(payload)
-  if (!parsed) return malformed
+  const parsed = payload && parse(payload)
+  if (!parsed) return fail('malformed')
   const { kid, claims } = parsed
-
   const key = trustedKeys instanceof Map ? trustedKeys.get(kid) : trustedKeys?.[kid]
-  if (!key) return { ok: false, reason: 'unknown_key', claims: null, kid }
-  const badSignature = { ok: false, reason: 'bad_signature', claims: null, kid }
+  if (!key) return fail('unknown_key', kid)
   const signature = parts.length === 3 ? b64urlDecodeStrict(parts[2]) : null
-  if (!signature || signature.length !== 64) return badSignature
+  if (!signature || signature.length !== 64) return fail('bad_signature', kid)
   let good = false
   try {
     good = await verify(signature, payload, key)
   } catch {
     good = false
   }
-  if (!good) return badSignature
+  return good ? { reason: null, kid, claims } : fail('bad_signature', kid)
+}
+
+/**
+ * Verify a scanned card. Never throws. Checks in order, first failure wins:
+ * malformed → unknown_key → bad_signature → expired → revoked. `trustedKeys` maps kid → raw
+ * 32-byte public key (Uint8Array); `revokedSerials` is a Set; `today` is 'YYYY-MM-DD'.
+ * Returns {ok, reason, claims, kid}; claims are set for ok, expired and revoked.
+ */
+export async function verifyCard(text, trustedKeys, revokedSerials, today, { verify = verifyEd25519 } = {}) {
+  const opened = await openSigned(text, 'ZC1', MAX_CARD_TEXT_LEN, parsePayload, trustedKeys, verify)
+  if (opened.reason) return { ok: false, reason: opened.reason, claims: null, kid: opened.kid }
+  const { kid, claims } = opened
 
   if (today > claims.exp) return { ok: false, reason: 'expired', claims, kid }
   const revoked = revokedSerials instanceof Set ? revokedSerials.has(claims.serial) : (revokedSerials || []).includes(claims.serial)

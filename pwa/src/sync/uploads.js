@@ -1,11 +1,13 @@
-// Sending queued REST uploads (minutes text and photos, self-assessments, party-spirit analyses) in order; pure: storage and network are
+// Sending queued REST uploads (minutes text and photos, self-assessments, party-spirit analyses, members'
+// own study and service records) in order; pure: storage and network are
 // arguments. The server makes retries safe (the text's nonce, the photo's id), so an item is
 // removed only once answered for good:
 //   2xx                      → done, removed
 //   no answer / 5xx / 429    → kept (attempt counted), stop: try again later
 //   401 login required       → kept, stop
 //   any other 4xx            → refused for good (403, 404, 409, 413, 415, 422): removed, reported
-export async function pushUploads(items, { putMinutes, postPhoto, putSelfAssessment, putAnalysis, remove, noteAttempt, toBlob }) {
+export async function pushUploads(items, { putMinutes, postPhoto, putSelfAssessment, putAnalysis, postOwnRecord, onOwnRecord,
+  remove, noteAttempt, toBlob }) {
   const result = { sent: [], refused: [], outcome: 'ok' }
   for (const item of items) {
     let res
@@ -13,11 +15,14 @@ export async function pushUploads(items, { putMinutes, postPhoto, putSelfAssessm
       if (item.kind === 'minutes_photo') res = await postPhoto(item.event_id, item.id, toBlob(item), item.name ?? 'photo.jpg')
       else if (item.kind === 'self_assessment') res = await putSelfAssessment(item.evaluation_id, item.member_id, item.text, item.id)
       else if (item.kind === 'party_analysis') res = await putAnalysis(item.meeting_id, item.text, item.id)
+      else if (item.kind === 'own_record') res = await postOwnRecord(item, item.bytes ? toBlob(item) : null)
       else res = await putMinutes(item.event_id, item.text, item.id)
     } catch {
       res = { ok: false, network: true }
     }
     if (res.ok) {
+      // The stored record, kept at once so the screen shows it (待确认) before the next pull.
+      if (item.kind === 'own_record' && res.data && onOwnRecord) await onOwnRecord(res.data)
       await remove(item.id)
       result.sent.push(item.id)
       continue
