@@ -11,7 +11,7 @@ from pathlib import Path
 from bench.common import FULL, Report, backends
 
 # Each module has run(report, workdir, backends); they run in this order.
-MODULES = ["ingest", "pull", "http_checkin", "crowd", "storm", "faults", "profile"]
+MODULES = ["ingest", "pull", "http_checkin", "crowd", "storm", "faults", "profile", "compliance", "imports"]
 
 
 def main(argv: list[str]) -> int:

@@ -84,15 +84,18 @@ def _register_features(app: Flask) -> None:
     from server.calendar.views import blp as calendar_blp
     from server.cards.views import blp as cards_blp
     from server.compliance.views import blp as compliance_blp
+    from server.corrections.views import blp as corrections_blp
     from server.core import apidocs
     from server.core.api import api
     from server.core.serve import serve_command
     from server.demo.cli import demo_command
     from server.dues.views import blp as dues_blp
+    from server.imports.views import blp as imports_blp
     from server.featured.views import blp as featured_blp
     from server.rulebook.views import blp as rulebook_blp
     from server.evaluation.views import blp as evaluation_blp
     from server.events.views import blp as events_blp
+    from server.exports.views import blp as exports_blp
     from server.filings.views import blp as filings_blp
     from server.minutes.views import blp as minutes_blp
     from server.notifications.cli import reminders_command
@@ -102,6 +105,7 @@ def _register_features(app: Flask) -> None:
     from server.points.views import blp as points_blp
     from server.records.views import blp as records_blp
     from server.recruitment.views import blp as recruitment_blp
+    from server.secretary_review.views import blp as secretary_review_blp
     from server.spa.views import blp as spa_blp
     from server.service.views import blp as service_blp
     from server.sync_api.views import blp as sync_blp
@@ -112,6 +116,7 @@ def _register_features(app: Flask) -> None:
         api.register_blueprint(blp, url_prefix="/api/v1" + (blp.url_prefix or ""))
     api.register_blueprint(notifications_blp, url_prefix="/api/v1")
     api.register_blueprint(dues_blp, url_prefix="/api/v1")
+    api.register_blueprint(imports_blp, url_prefix="/api/v1")
     api.register_blueprint(evaluation_blp, url_prefix="/api/v1")
     api.register_blueprint(org_life_blp, url_prefix="/api/v1")
     api.register_blueprint(archive_blp, url_prefix="/api/v1")
@@ -119,6 +124,9 @@ def _register_features(app: Flask) -> None:
     api.register_blueprint(service_blp, url_prefix="/api/v1")
     api.register_blueprint(featured_blp, url_prefix="/api/v1")
     api.register_blueprint(rulebook_blp, url_prefix="/api/v1")
+    api.register_blueprint(corrections_blp, url_prefix="/api/v1")
+    api.register_blueprint(exports_blp, url_prefix="/api/v1")
+    api.register_blueprint(secretary_review_blp, url_prefix="/api/v1")
     _register_featured_templates(app)
     apidocs.init_app(app)
     # Last: its catch-all route serves the PWA for every path the API does not own.

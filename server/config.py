@@ -58,6 +58,9 @@ DEFAULTS = {
     "UPLOAD_FOLDER": None,
     "MINUTES_PHOTO_MAX_BYTES": 5 * 1024 * 1024,
     "MINUTES_PHOTOS_PER_EVENT": 30,
+    # Imports (server/imports): the workbook's size, and checks plus imports per address.
+    "IMPORT_MAX_BYTES": 8 * 1024 * 1024,
+    "IMPORT_RATE_LIMIT_PER_ADDRESS": "20 per minute; 200 per hour",
     # Study and service records a member may submit per day (server/service); more wait for tomorrow.
     "OWN_RECORDS_PER_DAY": 20,
     # Web Push (server/notifications/push.py): sent only when a contact is set (the VAPID `sub`,
@@ -100,6 +103,8 @@ ENVIRONMENT = {
     "UPLOAD_FOLDER": ("UPLOAD_FOLDER", str),
     "MINUTES_PHOTO_MAX_BYTES": ("MINUTES_PHOTO_MAX_BYTES", int),
     "OWN_RECORDS_PER_DAY": ("OWN_RECORDS_PER_DAY", int),
+    "IMPORT_MAX_BYTES": ("IMPORT_MAX_BYTES", int),
+    "IMPORT_RATE_LIMIT_PER_ADDRESS": ("IMPORT_RATE_LIMIT_PER_ADDRESS", str),
     "VAPID_PRIVATE_KEY": ("VAPID_PRIVATE_KEY", str),
     "PUSH_CONTACT": ("PUSH_CONTACT", str),
     "PDF_FONT": ("PDF_FONT", str),

@@ -57,6 +57,9 @@ const routes = [
   { path: '/manage/service', name: 'service-posts', component: () => import('./views/ServiceView.vue'), meta: { manager: true } },
   { path: '/org-life/:id', name: 'org-life-meeting', component: () => import('./views/OrgLifeView.vue'), props: true },
   { path: '/committees/:id/org-life', name: 'committee-org-life', component: () => import('./views/OrgLifeCommitteeView.vue'), props: true },
+  { path: '/manage/secretary-review', name: 'secretary-review', component: () => import('./views/SecretaryReviewView.vue'), meta: { manager: true } },
+  { path: '/secretary-reviews/:branchId/:year', name: 'secretary-review-branch', component: () => import('./views/SecretaryReviewView.vue'), props: true },
+  { path: '/committees/:id/secretary-reviews', name: 'committee-secretary-reviews', component: () => import('./views/SecretaryReviewCommitteeView.vue'), props: true },
   { path: '/compliance/branches/:id', name: 'compliance', component: () => import('./views/ComplianceView.vue'), props: true },
   { path: '/compliance/committees/:id', name: 'committee-compliance', component: () => import('./views/CommitteeComplianceView.vue'), props: true },
   { path: '/archive', name: 'archive-mine', component: () => import('./views/ArchiveView.vue') },
@@ -64,7 +67,16 @@ const routes = [
   { path: '/archive/branches/:id', name: 'archive-branch', component: () => import('./views/ArchiveBranchView.vue'), props: true },
   { path: '/verify-archive', name: 'archive-verify', component: () => import('./views/ArchiveVerifyView.vue') },
   { path: '/settings', name: 'settings', component: () => import('./views/SettingsView.vue'), meta: { tabbar: true } },
+  // The official holiday schedule: loaded by the top-level committee's accounts (the screen tells others who does).
+  { path: '/calendar/schedule', name: 'holiday-schedule', component: () => import('./views/HolidayScheduleView.vue') },
+  // Importing rosters, branches and groups, past meetings: committees and branch managers (server/imports).
+  { path: '/imports', name: 'imports', component: () => import('./views/ImportView.vue') },
   { path: '/notifications', name: 'notifications', component: () => import('./views/NotificationsView.vue') },
+  // Correction requests (整改通知, server/corrections) and the committee's filings inbox.
+  { path: '/committees/:id/corrections', name: 'committee-corrections', component: () => import('./views/CorrectionsView.vue'), props: true },
+  { path: '/manage/corrections', name: 'corrections', component: () => import('./views/CorrectionsView.vue'), meta: { manager: true } },
+  { path: '/corrections/:id', name: 'correction', component: () => import('./views/CorrectionView.vue'), props: true },
+  { path: '/committees/:id/filings', name: 'committee-filings', component: () => import('./views/FilingsInboxView.vue'), props: true },
   { path: '/:pathMatch(.*)*', redirect: '/' },
 ]
 

@@ -81,34 +81,51 @@ def generate_plan(branch: Branch, data: dict, actor_id: int) -> dict:
     return plan_view(branch, year)
 
 
+def calendar_moves(year: int, calendar, now: dt.datetime) -> list[dict]:
+    """What `follow_calendar` does under `calendar`, without doing it (the preview of a schedule
+    uses this, so that it shows exactly what saving does): one entry per planned activity day of
+    the year, still ahead, whose month's rule date changes, as `{event, rule_date, from, to, moved,
+    reason, shift}`; `from == to` when it already is on the new date (only its rule date changes)."""
+    events = db.session.scalars(sa.select(Event).where(
+        Event.kind == EventKind.activity_day, Event.status == EventStatus.planned, Event.starts_at > now,
+        Event.rule_date >= dt.date(year, 1, 1), Event.rule_date <= dt.date(year, 12, 31))
+        .order_by(Event.branch_id, Event.starts_at, Event.id)).all()
+    moves = []
+    for event in events:
+        rule_date = calendar.activity_day_for(event.rule_date.year, event.rule_date.month)
+        if rule_date == event.rule_date:
+            continue
+        day = local_day(event.starts_at)
+        shift = dt.timedelta(days=(rule_date - day).days)  # whole days: China keeps no daylight saving
+        reason = None
+        if day != rule_date and event.edited_by_hand:
+            reason = "edited_by_hand"
+        elif day != rule_date and event.starts_at + shift <= now:
+            reason = "past"  # a past planned event would look held
+        moves.append({"event": event, "rule_date": rule_date, "from": day, "to": rule_date,
+                      "moved": day != rule_date and reason is None, "reason": reason, "shift": shift})
+    return moves
+
+
 def follow_calendar(year: int, actor_id: int | None) -> dict:
     """After the year's official schedule was loaded or removed: move every activity day the plan
     generated for the year (any branch) to its month's rule date under the calendar now in force,
     at the same time of day, its check-in window shifted alike: those still planned and ahead whose
     date and time nobody changed by hand. One edited by hand stays and is reported "not moved,
     check it", as is one whose new date is already past (a past planned event would look held).
-    Each is audited; the branch's compliance view lists them (`calendar_changes`)."""
-    calendar = current_calendar()
-    now = clock.now()
-    events = db.session.scalars(sa.select(Event).where(
-        Event.kind == EventKind.activity_day, Event.status == EventStatus.planned, Event.starts_at > now,
-        Event.rule_date >= dt.date(year, 1, 1), Event.rule_date <= dt.date(year, 12, 31))
-        .order_by(Event.branch_id, Event.starts_at, Event.id)).all()
-    moved = not_moved = 0
-    for event in events:
-        rule_date = calendar.activity_day_for(event.rule_date.year, event.rule_date.month)
-        if rule_date == event.rule_date:
-            continue
-        event.rule_date = rule_date
-        day = local_day(event.starts_at)
-        if day == rule_date:
+    Each is audited; the branch's compliance view lists them (`calendar_changes`).
+    → `{moved, not_moved, changes}`, `changes` one `{branch_id, event_id, title, from, to, moved, reason}` each."""
+    changes = []
+    for move in calendar_moves(year, current_calendar(), clock.now()):
+        event, shift = move["event"], move["shift"]
+        event.rule_date = move["rule_date"]
+        if move["from"] == move["to"]:
             continue  # already there (moved by hand to the date the rule now says)
-        shift = dt.timedelta(days=(rule_date - day).days)  # whole days: China keeps no daylight saving
-        change = {"year": year, "title": event.title, "from": day.isoformat(), "to": rule_date.isoformat()}
-        if event.edited_by_hand or event.starts_at + shift <= now:
-            reason = "edited_by_hand" if event.edited_by_hand else "past"
-            log_action(actor_id, NOT_MOVED, event, branch_id=event.branch_id, moved=False, reason=reason, **change)
-            not_moved += 1
+        change = {"year": year, "title": event.title, "from": move["from"].isoformat(), "to": move["to"].isoformat()}
+        changes.append({"branch_id": event.branch_id, "event_id": event.id, "title": event.title, "from": move["from"],
+                        "to": move["to"], "moved": move["moved"], "reason": move["reason"]})
+        if not move["moved"]:
+            log_action(actor_id, NOT_MOVED, event, branch_id=event.branch_id, moved=False, reason=move["reason"], **change)
             continue
         event.starts_at += shift
         event.ends_at += shift
@@ -118,9 +135,9 @@ def follow_calendar(year: int, actor_id: int | None) -> dict:
         # Its members are told, as for any reschedule (the notice's text still names the old date:
         # the secretary sees the move in the compliance view and re-publishes it).
         notifications.notify_expected(event, notifications.NotificationKind.rescheduled, actor_id)
-        moved += 1
     db.session.flush()
-    return {"moved": moved, "not_moved": not_moved}
+    moved = sum(1 for c in changes if c["moved"])
+    return {"moved": moved, "not_moved": len(changes) - moved, "changes": changes}
 
 
 def calendar_changes(branch_id: int, today: dt.date) -> list[dict]:

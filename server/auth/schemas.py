@@ -45,3 +45,5 @@ class MeSchema(Schema):
     managed_branch_ids = fields.List(fields.Integer())
     overseen_branch_ids = fields.List(fields.Integer())
     host_branch_ids = fields.List(fields.Integer())
+    is_top_committee = fields.Boolean(metadata={
+        "description": "An account of a top-level committee: it loads the official holiday schedule."})

@@ -97,4 +97,5 @@ class Me(MethodView):
             "managed_branch_ids": sorted(p.managed_branch_ids),
             "overseen_branch_ids": sorted(p.overseen_branch_ids),
             "host_branch_ids": sorted(p.host_branch_ids),
+            "is_top_committee": p.is_top_committee,
         }

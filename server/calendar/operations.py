@@ -15,7 +15,7 @@ from flask import current_app, g, has_app_context
 
 from server.audit.operations import log_action
 from server.calendar import ical
-from server.calendar.days import HolidayCalendar, Override
+from server.calendar.days import HolidayCalendar, Override, zh_date
 from server.calendar.models import CalendarFeed, OfficialSchedule, OfficialScheduleDay
 from server.core.api import abort
 from server.core.db import db
@@ -41,13 +41,23 @@ KIND_NAMES = {
 # --- the calendar --------------------------------------------------------------------------------
 
 
-def load_calendar() -> HolidayCalendar:
-    """Every loaded official schedule (a few dozen rows a year) over the package's calendar."""
+def _override(year: int, days) -> Override:
+    """An official schedule's days (rows or dicts with `date`/`day`, `kind`, `name`) as an `Override`."""
+    rows = [(d["date"], d["kind"], d.get("name")) if isinstance(d, dict) else (d.day, d.kind, d.name) for d in days]
+    rest = {day: name or "休息日" for day, kind, name in rows if kind == CalendarDayKind.rest}
+    work = {day: name or "调休上班" for day, kind, name in rows if kind == CalendarDayKind.work}
+    return Override(year, rest, work)
+
+
+def load_calendar(replace: tuple[int, list[dict]] | None = None) -> HolidayCalendar:
+    """Every loaded official schedule (a few dozen rows a year) over the package's calendar; with
+    `replace=(year, days)`, the calendar as it would be with that year's schedule loaded instead."""
     overrides = []
     for schedule in db.session.scalars(sa.select(OfficialSchedule).options(sa.orm.selectinload(OfficialSchedule.days))):
-        rest = {d.day: d.name or "休息日" for d in schedule.days if d.kind == CalendarDayKind.rest}
-        work = {d.day: d.name or "调休上班" for d in schedule.days if d.kind == CalendarDayKind.work}
-        overrides.append(Override(schedule.year, rest, work))
+        if replace is None or schedule.year != replace[0]:
+            overrides.append(_override(schedule.year, schedule.days))
+    if replace is not None:
+        overrides.append(_override(*replace))
     return HolidayCalendar(overrides)
 
 
@@ -70,51 +80,80 @@ def activity_day_for(year: int, month: int) -> dt.date:
     return current_calendar().activity_day_for(year, month)
 
 
+KINDS = {"rest": CalendarDayKind.rest, "休": CalendarDayKind.rest, "放假": CalendarDayKind.rest,
+         "休息": CalendarDayKind.rest, "work": CalendarDayKind.work, "班": CalendarDayKind.work,
+         "上班": CalendarDayKind.work}
+DATE_SHAPE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")  # 2027-02-06, 2027/2/6 (a spreadsheet's CSV)
+WEEKDAY_NAMES = "一二三四五六日"
+
+
+def _refuse(field: str, errors: dict) -> None:
+    abort(422, message="节假日安排有误，未保存任何内容；请按提示修改后重试。", errors={"json": {field: errors}})
+
+
 def parse_schedule_csv(text: str) -> list[dict]:
-    """`date,kind,name` lines (a header line is optional); kind is rest/work or 休/班."""
-    kinds = {"rest": CalendarDayKind.rest, "休": CalendarDayKind.rest, "放假": CalendarDayKind.rest,
-             "work": CalendarDayKind.work, "班": CalendarDayKind.work, "上班": CalendarDayKind.work}
+    """`日期,类型,名称` lines (a header line is optional): the date as 2027-02-06 (or 2027/2/6), the
+    kind 休 or 班 (rest/work), the name optional. Every line that cannot be read is named (422)."""
     days, errors = [], {}
-    for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
-        if not row or not "".join(row).strip() or row[0].strip().lower() in {"date", "日期"}:
+    for number, row in enumerate(csv.reader(io.StringIO(text.lstrip("\ufeff"))), start=1):
+        cells = [cell.strip() for cell in row]
+        if not any(cells) or cells[0].lower() in {"date", "日期"}:
             continue
+        shape = DATE_SHAPE.fullmatch(cells[0])
         try:
-            day = dt.date.fromisoformat(row[0].strip())
-            kind = kinds[row[1].strip().lower()] if len(row) > 1 else None
-        except (ValueError, KeyError):
-            day = kind = None
-        if kind is None:
-            errors[str(number)] = ["Expected `YYYY-MM-DD,rest|work[,name]`."]
-            continue
-        days.append({"date": day, "kind": kind, "name": row[2].strip()[:100] if len(row) > 2 and row[2].strip() else None})
+            day = dt.date(*map(int, shape.groups())) if shape else None
+        except ValueError:
+            day = None
+        kind = KINDS.get(cells[1].lower()) if len(cells) > 1 else None
+        if day is None:
+            errors[str(number)] = [f"第{number}行：日期“{cells[0][:20]}”无法识别，应写作 2027-02-06 这样的日期。"]
+        elif kind is None:
+            errors[str(number)] = [f"第{number}行：类型应为“休”（放假）或“班”（调休上班）。"]
+        elif len(cells) > 2 and len(cells[2]) > 100:
+            errors[str(number)] = [f"第{number}行：名称太长（最多100个字）。"]
+        else:
+            days.append({"date": day, "kind": kind, "name": cells[2] if len(cells) > 2 and cells[2] else None,
+                         "line": number})
     if errors:
-        abort(422, message="The schedule has lines that cannot be read.", errors={"json": {"csv": errors}})
+        _refuse("csv", errors)
     return days
 
 
-def _check_days(year: int, days: list[dict]) -> None:
-    errors, seen = {}, set()
-    earliest = dt.date(year, 1, 1) - dt.timedelta(days=14)  # a late-December make-up day for New Year
+def _check_days(year: int, days: list[dict], field: str) -> None:
+    """Every day belongs to the year (or to its last two weeks before, a make-up day for New Year),
+    a make-up working day is a Saturday or Sunday, no day is listed twice; errors named by line."""
+    errors, seen = {}, {}
+    earliest = dt.date(year, 1, 1) - dt.timedelta(days=14)
     for day in days:
         d = day["date"]
+        key = str(day["line"]) if "line" in day else d.isoformat()
+        where = f"第{day['line']}行" if "line" in day else d.isoformat()
         if not earliest <= d <= dt.date(year, 12, 31):
-            errors[d.isoformat()] = [f"Not a day of the {year} schedule."]
+            errors[key] = [f"{where}：{d.isoformat()}不在{year}年的安排内（只可含上一年12月最后两周的调休上班日）。"]
         elif day["kind"] == CalendarDayKind.work and d.weekday() < 5:
-            errors[d.isoformat()] = ["A make-up working day falls on a weekend."]
+            errors[key] = [f"{where}：{d.isoformat()}是星期{WEEKDAY_NAMES[d.weekday()]}，调休上班日应是周六或周日。"]
         elif d in seen:
-            errors[d.isoformat()] = ["Listed twice."]
-        seen.add(d)
+            first = f"第{seen[d]['line']}行" if "line" in seen[d] else "前面"
+            errors[key] = [f"{where}：{d.isoformat()}与{first}重复。"]
+        seen.setdefault(d, day)
     if errors:
-        abort(422, message="The schedule is not valid; see errors.", errors={"json": {"days": errors}})
+        _refuse(field, errors)
+
+
+def schedule_days(year: int, data: dict) -> list[dict]:
+    """The days of a schedule body (`days` or `csv`), validated: 422 naming every bad line, nothing saved."""
+    field = "csv" if data.get("csv") is not None else "days"
+    days = parse_schedule_csv(data["csv"]) if field == "csv" else data.get("days", [])
+    if not days:
+        _refuse(field, {"0": ["安排中没有任何日期。"]})
+    _check_days(year, days, field)
+    return days
 
 
 def load_schedule(year: int, data: dict, actor_id: int) -> tuple[OfficialSchedule, dict]:
     """Replace the year's official schedule (idempotent: the same body gives the same schedule), and
     move the plans' activity days of the year to their new rule dates: `(schedule, {moved, not_moved})`."""
-    days = parse_schedule_csv(data["csv"]) if data.get("csv") is not None else data.get("days", [])
-    if not days:
-        abort(422, message="The schedule lists no day.", errors={"json": {"days": ["At least one day."]}})
-    _check_days(year, days)
+    days = schedule_days(year, data)
     schedule = db.session.scalar(sa.select(OfficialSchedule).where(OfficialSchedule.year == year))
     if schedule is None:
         schedule = OfficialSchedule(year=year)
@@ -145,7 +184,73 @@ def remove_schedule(schedule: OfficialSchedule, actor_id: int) -> dict:
 def _follow_calendar(year: int, actor_id: int | None) -> dict:
     from server.activity_plan.operations import follow_calendar  # the plan builds on this module
 
-    return follow_calendar(year, actor_id)
+    moves = follow_calendar(year, actor_id)
+    tell_branches(year, moves["changes"])
+    return moves
+
+
+def _change_line(change: dict) -> str:
+    line = f"{change['title']}：{zh_date(change['from'])}→{zh_date(change['to'])}"
+    if change["moved"]:
+        return line
+    return line + ("（已手动改过时间，未移动，请核对）" if change["reason"] == "edited_by_hand" else "（新日期已过，未移动，请核对）")
+
+
+def tell_branches(year: int, changes: list[dict]) -> None:
+    """Each branch's managers (secretary, deputy, organizer) get one notification listing what the
+    new schedule moved of their plan, and what it did not move (to check)."""
+    from server.notifications.operations import NotificationKind, notify_members
+    from server.org.operations import current_managers
+
+    by_branch: dict[int, list[dict]] = {}
+    for change in changes:
+        by_branch.setdefault(change["branch_id"], []).append(change)
+    today = clock.today()
+    for branch_id, items in sorted(by_branch.items()):
+        managers = {role.member_id for role in current_managers(branch_id, today)}
+        moved = sum(1 for c in items if c["moved"])
+        title = f"{year}年节假日安排调整：{moved}个统一活动日已移动" if moved else f"{year}年节假日安排调整：请核对统一活动日"
+        body = "；".join(_change_line(c) for c in items)
+        notify_members(managers, NotificationKind.calendar, title, body, lambda _member: "/manage/plan")
+
+
+def preview_schedule(year: int, data: dict, visible_branch_ids) -> dict:
+    """What saving this schedule would do, changing nothing: the months whose activity day moves,
+    and per branch the planned activity days that would move (or stay, to check), computed by the
+    very function saving applies (`calendar_moves`). Branches outside `visible_branch_ids` are
+    only counted."""
+    from server.activity_plan.operations import calendar_moves
+    from server.org.models import Branch
+
+    days = schedule_days(year, data)
+    before, after = current_calendar(), load_calendar(replace=(year, days))
+    months = [{"month": m, "from": before.activity_day_for(year, m), "to": after.activity_day_for(year, m)}
+              for m in range(1, 13)]
+    moves = [m for m in calendar_moves(year, after, clock.now()) if m["from"] != m["to"]]
+    branches: dict[int, list[dict]] = {}
+    others = set()
+    for move in moves:
+        event = move["event"]
+        if event.branch_id not in visible_branch_ids:
+            others.add(event.branch_id)
+            continue
+        branches.setdefault(event.branch_id, []).append({
+            "event_id": event.id, "title": event.title, "from": move["from"], "to": move["to"],
+            "starts_at": event.starts_at + (move["shift"] if move["moved"] else dt.timedelta()),
+            "moved": move["moved"], "reason": move["reason"]})
+    names = dict(db.session.execute(sa.select(Branch.id, Branch.name).where(Branch.id.in_(branches))).all())
+    return {
+        "year": year,
+        "source": before.source(year),
+        "rest_days": len([d for d in days if d["kind"] == CalendarDayKind.rest]),
+        "workdays": len([d for d in days if d["kind"] == CalendarDayKind.work]),
+        "activity_days": [m for m in months if m["from"] != m["to"]],
+        "branches": [{"branch_id": b, "branch_name": names.get(b), "events": items}
+                     for b, items in sorted(branches.items(), key=lambda kv: (names.get(kv[0]) or "", kv[0]))],
+        "moved": sum(1 for m in moves if m["moved"]),
+        "not_moved": sum(1 for m in moves if not m["moved"]),
+        "other_branches": len(others),
+    }
 
 
 def year_view(year: int) -> dict:

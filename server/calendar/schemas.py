@@ -26,6 +26,42 @@ class ScheduleLoadSchema(Schema):
             raise ValidationError("Send either `days` or `csv`.", "days")
 
 
+class ScheduleMonthMoveSchema(Schema):
+    month = fields.Integer()
+    from_ = fields.Date(data_key="from", attribute="from")
+    to = fields.Date()
+
+
+class ScheduleEventMoveSchema(Schema):
+    event_id = fields.Integer()
+    title = fields.String()
+    from_ = fields.Date(data_key="from", attribute="from")
+    to = fields.Date()
+    starts_at = fields.AwareDateTime(metadata={"description": "Its start after saving (unchanged when not moved)."})
+    moved = fields.Boolean()
+    reason = fields.String(allow_none=True, metadata={"enum": ["edited_by_hand", "past", None]})
+
+
+class ScheduleBranchMovesSchema(Schema):
+    branch_id = fields.Integer()
+    branch_name = fields.String(allow_none=True)
+    events = fields.List(fields.Nested(ScheduleEventMoveSchema))
+
+
+class SchedulePreviewSchema(Schema):
+    year = fields.Integer()
+    source = fields.String(metadata={"description": "Where the year's calendar comes from today (before saving)."})
+    rest_days = fields.Integer()
+    workdays = fields.Integer()
+    activity_days = fields.List(fields.Nested(ScheduleMonthMoveSchema), metadata={
+        "description": "The months whose activity day (DAY-date) the schedule moves."})
+    branches = fields.List(fields.Nested(ScheduleBranchMovesSchema), metadata={
+        "description": "Per branch the caller oversees: its planned activity days that would move, or stay (to check)."})
+    moved = fields.Integer()
+    not_moved = fields.Integer()
+    other_branches = fields.Integer(metadata={"description": "Branches outside the caller's committee that would change too."})
+
+
 class NamedDaySchema(Schema):
     date = fields.Date()
     name = fields.String(allow_none=True)

@@ -14,6 +14,7 @@ from server.calendar.schemas import (
     CalendarStatusSchema,
     CalendarYearSchema,
     ScheduleLoadSchema,
+    SchedulePreviewSchema,
 )
 from server.core.api import FeatureBlueprint, abort, require
 from server.core.db import db
@@ -72,6 +73,20 @@ class CalendarYear(MethodView):
             abort(404, message="No official schedule is loaded for this year.")
         require(principal().is_top_committee, ADMIN_ONLY)
         operations.remove_schedule(schedule, principal().user_id)
+
+
+@blp.route("/calendar/years/<int:year>/preview")
+class CalendarYearPreview(MethodView):
+    @jwt_required()
+    @blp.arguments(ScheduleLoadSchema)
+    @blp.response(200, SchedulePreviewSchema)
+    def post(self, data, year):
+        """What loading this schedule (the body of PUT) would move, changing nothing: the months whose
+        activity day moves and, per branch, its planned activity days with their new dates; top-level
+        committee accounts. The same 422 as PUT names every bad line."""
+        _year_or_404(year)
+        require(principal().is_top_committee, ADMIN_ONLY)
+        return operations.preview_schedule(year, data, principal().overseen_branch_ids)
 
 
 def _feed_view(feed: CalendarFeed) -> dict:

@@ -23,6 +23,7 @@ from server.compliance.registry import (
     periods_for,
     worst,
 )
+from server.auth.access import committees_under
 from server.core.db import db
 from server.org.models import Branch, Committee
 
@@ -107,11 +108,8 @@ def branch_compliance(branch: Branch, year: int, month: int, today: dt.date) -> 
     }
 
 
-def committee_compliance(committee: Committee, branch_ids: set[int], year: int, month: int, today: dt.date) -> dict:
-    calendar = current_calendar()
-    branches = db.session.scalars(sa.select(Branch).where(Branch.id.in_(branch_ids)).order_by(Branch.id)).all() \
-        if branch_ids else []
-    facts = load_facts(branches, year, calendar, today)
+def _branch_rows(branches: list[Branch], facts: dict[int, BranchFacts], year: int, month: int,
+                 today: dt.date) -> list[dict]:
     rows = []
     for branch in branches:
         results = evaluate(facts[branch.id], year, month, today)
@@ -120,13 +118,81 @@ def committee_compliance(committee: Committee, branch_ids: set[int], year: int, 
             states[rule_id] = worst(State(r["state"]) for r in results if r["rule"] == rule_id).value
         rows.append({
             "branch_id": branch.id, "branch_name": branch.name, "sector": branch.sector.value,
+            "committee_id": branch.committee_id,
             "states": states, "summary": {s.value: sum(1 for v in states.values() if v == s.value) for s in State},
             "attention": [r["next_step"]["text"] for r in results
                           if r["state"] in (State.missed.value, State.late.value) and r["next_step"]],
             **_silence(facts[branch.id], today),
         })
+    return rows
+
+
+def _judge(branch_ids: set[int], year: int, month: int, today: dt.date):
+    calendar = current_calendar()
+    branches = db.session.scalars(sa.select(Branch).where(Branch.id.in_(branch_ids)).order_by(Branch.id)).all() \
+        if branch_ids else []
+    facts = load_facts(branches, year, calendar, today)
+    return calendar, _branch_rows(branches, facts, year, month, today)
+
+
+def _header(committee: Committee, calendar, year: int, month: int, today: dt.date) -> dict:
     return {
         "committee_id": committee.id, "committee_name": committee.name, "today": today, "year": year,
         "month": month, "periods": _periods(year, month), "calendar_warning": calendar.schedule_warning(today),
-        "rules": rules_table(), "branches": rows,
+        "rules": rules_table(),
+    }
+
+
+def committee_compliance(committee: Committee, branch_ids: set[int], year: int, month: int, today: dt.date) -> dict:
+    """Every branch given (the committee's whole subtree), one flat table: the Excel export."""
+    calendar, rows = _judge(branch_ids, year, month, today)
+    return {**_header(committee, calendar, year, month, today), "branches": rows}
+
+
+def _aggregate(committee: Committee, rows: list[dict]) -> dict:
+    """A sub-committee's line: per rule, how many of its branches are in each state."""
+    states = {rule_id: {s.value: 0 for s in State} for rule_id in REGISTRY}
+    for row in rows:
+        for rule_id, state in row["states"].items():
+            states[rule_id][state] += 1
+    return {
+        "committee_id": committee.id, "committee_name": committee.name, "branch_count": len(rows),
+        "silent_count": sum(1 for r in rows if r["silent"]),
+        "behind_count": sum(1 for r in rows if r["summary"][State.missed.value] or r["summary"][State.late.value]),
+        "states": states,
+        "summary": {s.value: sum(r["summary"][s.value] for r in rows) for s in State},
+    }
+
+
+def committee_tree(committee: Committee, visible_committee_ids: frozenset[int], year: int, month: int,
+                   today: dt.date) -> dict:
+    """A level of the committee tree: the committee's direct sub-committees, each aggregated over its
+    whole subtree, and its own direct branches; `path` leads from the highest committee the caller
+    oversees down to this one (the breadcrumbs). Every branch of the subtree is judged once, with
+    the same queries however many branches (one more per level of the tree to find the committees)."""
+    subtree = committees_under(committee.id)
+    committees = {c.id: c for c in db.session.scalars(sa.select(Committee).where(Committee.id.in_(subtree)))}
+    children = sorted((c for c in committees.values() if c.parent_id == committee.id), key=lambda c: c.id)
+    top_of = {}  # committee id → the child of `committee` its subtree belongs to
+    for c in committees.values():
+        node = c
+        while node.id != committee.id and node.parent_id != committee.id:
+            node = committees[node.parent_id]
+        if node.id != committee.id:
+            top_of[c.id] = node.id
+    branch_ids = set(db.session.scalars(sa.select(Branch.id).where(Branch.committee_id.in_(subtree))))
+    calendar, rows = _judge(branch_ids, year, month, today)
+    under = {c.id: [] for c in children}
+    for row in rows:
+        if row["committee_id"] in top_of:
+            under[top_of[row["committee_id"]]].append(row)
+    path = [{"committee_id": committee.id, "committee_name": committee.name}]
+    node = committee
+    while node.parent_id is not None and node.parent_id in visible_committee_ids:
+        node = db.session.get(Committee, node.parent_id)
+        path.insert(0, {"committee_id": node.id, "committee_name": node.name})
+    return {
+        **_header(committee, calendar, year, month, today), "path": path,
+        "committees": [_aggregate(c, under[c.id]) for c in children],
+        "branches": [r for r in rows if r["committee_id"] == committee.id],
     }

@@ -117,6 +117,7 @@ class BranchRowSchema(Schema):
     branch_id = fields.Integer()
     branch_name = fields.String()
     sector = fields.String()
+    committee_id = fields.Integer(metadata={"description": "The committee the branch sits directly under."})
     states = fields.Dict(keys=fields.String(), values=fields.String(),
                          metadata={"description": "Rule id to state (the worst over a branch's groups)."})
     summary = _summary()
@@ -124,6 +125,24 @@ class BranchRowSchema(Schema):
     last_event_on = fields.Date(allow_none=True)
     days_since_last_event = fields.Integer(allow_none=True)
     silent = fields.Boolean(metadata={"description": "No event for more than 30 days."})
+
+
+class PathStepSchema(Schema):
+    committee_id = fields.Integer()
+    committee_name = fields.String()
+
+
+class SubCommitteeRowSchema(Schema):
+    """A sub-committee, aggregated over every branch of its subtree."""
+
+    committee_id = fields.Integer()
+    committee_name = fields.String()
+    branch_count = fields.Integer(metadata={"description": "Branches in its whole subtree."})
+    silent_count = fields.Integer(metadata={"description": "Of those, branches with no event for more than 30 days."})
+    behind_count = fields.Integer(metadata={"description": "Of those, branches with a rule missed or late."})
+    states = fields.Dict(keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.Integer()),
+                         metadata={"description": "Rule id to the number of branches in each state."})
+    summary = _summary()
 
 
 class CommitteeComplianceSchema(Schema):
@@ -136,3 +155,12 @@ class CommitteeComplianceSchema(Schema):
     calendar_warning = fields.Nested(CalendarWarningSchema, allow_none=True)
     rules = fields.List(fields.Nested(RuleSchema))
     branches = fields.List(fields.Nested(BranchRowSchema))
+
+
+class CommitteeTreeSchema(CommitteeComplianceSchema):
+    path = fields.List(fields.Nested(PathStepSchema), metadata={
+        "description": "From the highest committee the caller oversees down to this one (breadcrumbs)."})
+    committees = fields.List(fields.Nested(SubCommitteeRowSchema), metadata={
+        "description": "The direct sub-committees, each aggregated over its subtree."})
+    branches = fields.List(fields.Nested(BranchRowSchema), metadata={
+        "description": "The branches directly under this committee (those of sub-committees are in `committees`)."})

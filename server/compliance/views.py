@@ -5,7 +5,7 @@ from flask_jwt_extended import jwt_required
 
 from server.auth.access import branches_under, principal
 from server.compliance import export, operations
-from server.compliance.schemas import BranchComplianceSchema, CommitteeComplianceSchema, ComplianceQuerySchema
+from server.compliance.schemas import BranchComplianceSchema, CommitteeTreeSchema, ComplianceQuerySchema
 from server.core.api import FeatureBlueprint, load_or_404, require
 from server.core.xlsx import XLSX, xlsx_response
 from server.org.models import Branch, Committee
@@ -61,12 +61,15 @@ class BranchComplianceSheet(MethodView):
 class CommitteeCompliance(MethodView):
     @jwt_required()
     @blp.arguments(ComplianceQuerySchema, location="query")
-    @blp.response(200, CommitteeComplianceSchema)
+    @blp.response(200, CommitteeTreeSchema)
     def get(self, query, committee_id):
-        """One row per branch under the committee: each rule's state and the silent-branch warning
-        (committee accounts over it)."""
+        """One level of the committee tree: each direct sub-committee aggregated over its subtree
+        (per rule, how many branches are met, due, late, missed; how many are silent), and one row
+        per branch directly under the committee with each rule's state and the silent-branch
+        warning (accounts of the committee or one above it; a sub-committee's account is refused
+        the levels above it and its sibling committees)."""
         committee = _committee(committee_id)
-        return operations.committee_compliance(committee, branches_under(committee.id), *_when(query))
+        return operations.committee_tree(committee, principal().overseen_committee_ids, *_when(query))
 
 
 @blp.route("/committees/<int:committee_id>/compliance.xlsx")

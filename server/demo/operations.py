@@ -1,4 +1,5 @@
-"""Demo data: a township committee with three branches (one per sector) and a season of events.
+"""Demo data: a township committee with three branches (one per sector) and a season of events,
+under a county's organization department that also oversees a second, newly onboarded township.
 
 `load_demo()` builds it through the real operations (members, roles, cards, events...), only
 flushes (the caller commits) and is idempotent: when the demo committee exists it changes
@@ -21,6 +22,7 @@ from server.calendar.operations import current_calendar
 from server.cards.operations import issue_card
 from server.core.db import db
 from server.archive import demo as archive_demo
+from server.corrections import demo as corrections_demo
 from server.dues import demo as dues_demo
 from server.evaluation import demo as evaluation_demo
 from server.featured import demo as featured_demo
@@ -48,6 +50,7 @@ from server.records.models import Record
 from server.org_life import demo as org_life_demo
 from server.points import demo as points_demo
 from server.recruitment import demo as recruitment_demo
+from server.secretary_review import demo as secretary_review_demo
 from server.service import demo as service_demo
 from sync import clock
 from sync.clock import CHINA
@@ -55,6 +58,13 @@ from sync.clock import CHINA
 DEMO_PASSWORD = "zhibu-demo"
 COMMITTEE_NAME = "城关镇党委"
 COMMITTEE_USERNAME = "chengguan"
+# The committee tree (docs/decisions.md, committee tree): the county over 城关镇 and a second township
+# whose one small branch registered three weeks ago and has held nothing yet.
+COUNTY_NAME = "青山县委组织部"
+COUNTY_USERNAME = "qingshan"
+TOWNSHIP2_NAME = "柳林镇党委"
+TOWNSHIP2_USERNAME = "liulin"
+ONBOARDED_DAYS_AGO = 21
 SEED = 20240801
 
 # Posts that sit on the branch committee (and so attend its monthly meeting).
@@ -148,6 +158,19 @@ BRANCHES = (
     ),
 )
 
+# The second township's branch (not in BRANCHES: the features' demos do not reach it, it is new).
+TOWNSHIP2_BRANCHES = (
+    DemoBranch(
+        "liulincun", "柳林村党支部", Sector.village, ("第一党小组", "第二党小组"),
+        "柳林村党群服务中心", ("柳林村一组", "柳林村二组"),
+        (
+            DemoMember("钱国庆", "liulincun_shuji", 0, V, roles=(S,)),
+            DemoMember("孙红霞", "liulincun_zuzhi", 1, V, roles=(O,)),
+            DemoMember("郑大勇", "zhengdayong", 0, V),
+        ),
+    ),
+)
+
 # What `flask demo` and `flask serve` print: who to log in as, in Chinese and English.
 DEMO_LOGINS: list[tuple[str, str]] = [
     ("hongqi_shuji", "红旗村党支部书记 / secretary, Hongqi village branch"),
@@ -158,6 +181,7 @@ DEMO_LOGINS: list[tuple[str, str]] = [
     ("wangfang", "红旗村预备党员 王芳 / probationary member, Hongqi village branch"),
     ("zhaolei", "流动党员 赵磊（红旗村→星火科技）/ floating member, Hongqi → Xinghuo"),
     (COMMITTEE_USERNAME, "城关镇党委账号 / township committee account, oversees all three branches"),
+    (COUNTY_USERNAME, "青山县委组织部账号 / county account, oversees both townships and their branches"),
 ]
 
 ACTIVITY_THEMES = {
@@ -203,7 +227,8 @@ def load_demo() -> tuple[bool, list[tuple[str, str]]]:
     """Create the demo data unless it exists; returns (created?, logins). Only flushes."""
     if demo_loaded():
         return False, list(DEMO_LOGINS)
-    usernames = [COMMITTEE_USERNAME] + [m.username for b in BRANCHES for m in b.members]
+    usernames = [COMMITTEE_USERNAME, COUNTY_USERNAME, TOWNSHIP2_USERNAME] + [
+        m.username for b in BRANCHES + TOWNSHIP2_BRANCHES for m in b.members]
     taken = db.session.scalars(sa.select(User.username).where(User.username.in_(usernames))).all()
     if taken:
         raise ValueError(f"Cannot load the demo: these usernames are already taken: {', '.join(sorted(taken))}.")
@@ -283,6 +308,33 @@ class _Builder:
         archive_demo.build_demo(self)  # one member's archive printed per branch (server/archive/demo.py)
         points_demo.build_demo(self)  # the suggested scheme, last quarter published (server/points/demo.py)
         featured_demo.build_demo(self)  # each branch adopts its sector's featured systems (server/featured/demo.py)
+        corrections_demo.build_demo(self)  # one open correction request to Xinghuo, one closed (server/corrections/demo.py)
+        secretary_review_demo.build_demo(self)  # Hongqi's secretary's review of last year, graded 好 (server/secretary_review/demo.py)
+        self._county(committee)
+
+    def _county(self, township: Committee) -> None:
+        """The county above the township, and a second township with a branch onboarded three weeks
+        ago (members, posts and cards; nothing held yet). Its own random generator, so the township's
+        data stays what it was."""
+        county = Committee(name=COUNTY_NAME)
+        db.session.add(county)
+        db.session.flush()
+        township.parent = county
+        township2 = Committee(name=TOWNSHIP2_NAME, parent=county)
+        db.session.add(township2)
+        db.session.flush()
+        create_user(COUNTY_USERNAME, DEMO_PASSWORD, committee_id=county.id)
+        township2_user = create_user(TOWNSHIP2_USERNAME, DEMO_PASSWORD, committee_id=township2.id)
+        # Its members are registered by its own committee's account.
+        (rng, user), (self.rng, self.committee_user) = (self.rng, self.committee_user), (random.Random(SEED + 1),
+                                                                                         township2_user)
+        for spec in TOWNSHIP2_BRANCHES:
+            self._branch(township2, spec)
+            self.branches[spec.key].created_at = _at(self.today - dt.timedelta(days=ONBOARDED_DAYS_AGO), 9, 0)
+            for m in spec.members:
+                issue_card(self.members[m.username], CardKind.regular, self._secretary(spec.key).id)
+        self.rng, self.committee_user = rng, user
+        db.session.flush()
 
     # -- organization --
 

@@ -57,12 +57,7 @@ def write_minutes(event: Event, text: str, nonce: str, base_version: int | None,
 def add_photo(event: Event, client_photo_id: str, upload, actor_id: int) -> tuple[MinutesPhoto, bool]:
     """Store a photo of the minutes; (photo, created). The same photo id sent again (an outbox retry)
     returns the photo already stored; the same id with other bytes is a conflict."""
-    limit = current_app.config["MINUTES_PHOTO_MAX_BYTES"]
-    data = upload.stream.read(limit + 1)
-    if len(data) > limit:
-        abort(413, message=f"A photo may be at most {limit // (1024 * 1024)} MB.")
-    if not data:
-        abort(422, message="The photo is empty.", errors={"files": {"file": ["Empty file."]}})
+    data = storage.read_upload(upload)
     digest = hashlib.sha256(data).hexdigest()
     minutes = _minutes_for_writing(event)
     existing = db.session.scalar(sa.select(MinutesPhoto).where(MinutesPhoto.minutes_id == minutes.id,

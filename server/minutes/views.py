@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-import io
-
-from flask import send_file
 from flask.views import MethodView
 from flask_jwt_extended import jwt_required
 from webargs.flaskparser import FlaskParser
@@ -84,14 +81,4 @@ class EventMinutesPhoto(MethodView):
         if photo.minutes.event_id != event.id:
             abort(404, message="No such minutes photo.")
         require(principal().can_view_branch(event.branch_id))
-        try:
-            path = storage.path_of(photo.path)
-            data = path.read_bytes()  # at most a few MB; no open file outlives the request
-        except FileNotFoundError:
-            abort(404, message="The photo's file is missing on the server.")
-        response = send_file(io.BytesIO(data), mimetype=photo.content_type, etag=photo.sha256, conditional=True,
-                             max_age=0)
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Cache-Control"] = "private, max-age=86400"
-        response.headers["Content-Disposition"] = f'inline; filename="minutes-{event.id}-{photo.id}.{path.suffix[1:]}"'
-        return response
+        return storage.file_response(photo.path, photo.content_type, photo.sha256, f"minutes-{event.id}-{photo.id}")

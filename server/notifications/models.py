@@ -22,6 +22,8 @@ class NotificationKind(StrEnum):
     recruitment = "recruitment"  # an activist's assessment is due (server/recruitment; about no event)
     evaluation = "evaluation"  # the member's reviewed evaluation result is ready (server/evaluation)
     points = "points"  # a period's points were published (server/points; the message carries no points)
+    calendar = "calendar"  # a loaded holiday schedule moved the branch's activity days (to its managers; server/calendar)
+    correction = "correction"  # a correction request arrived or its answer was returned (server/corrections)
 
 
 class Notification(db.Model):

@@ -70,6 +70,15 @@ class Member(db.Model):
     phone: Mapped[str | None] = mapped_column(sa.String(32))
     # Sector of work (农业, 机关, 企业, 个体, 学生, 退休...), free text for the roster.
     work_sector: Mapped[str | None] = mapped_column(sa.String(50))
+    # The roster's personal details (imported from the branch's workbook, server/imports).
+    gender: Mapped[str | None] = mapped_column(sa.String(8))
+    ethnicity: Mapped[str | None] = mapped_column(sa.String(32))
+    birth_date: Mapped[dt.date | None] = mapped_column(sa.Date)
+    education: Mapped[str | None] = mapped_column(sa.String(32))
+    # The citizen ID number is never stored: only its masked form (110101********1234) to show,
+    # and a keyed hash (HMAC-SHA256) to recognise the member on a re-import (docs/decisions.md).
+    id_number_masked: Mapped[str | None] = mapped_column(sa.String(18))
+    id_number_hash: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     # Leaving the branch (transfer, death...) keeps the member and their archive (LOG-archive).
     left_on: Mapped[dt.date | None] = mapped_column(sa.Date)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)

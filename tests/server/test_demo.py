@@ -19,9 +19,9 @@ from server.core.enums import (
     RecordKind,
     Sector,
 )
-from server.demo.operations import CHINA, DEMO_LOGINS, DEMO_PASSWORD, load_demo
+from server.demo.operations import CHINA, COMMITTEE_NAME, DEMO_LOGINS, DEMO_PASSWORD, load_demo
 from server.events.models import Event
-from server.org.models import Branch, FloatingMembership, Member
+from server.org.models import Branch, Committee, FloatingMembership, Member
 from server.records.models import Record
 from sync import clock
 from tests.conftest import rolled_back, shared_app
@@ -71,14 +71,19 @@ def login(client, username):
     return client.post("/api/v1/auth/login", json={"username": username, "password": DEMO_PASSWORD})
 
 
+def township_branches():
+    """The township's three branches (the second township's new branch aside)."""
+    return db.session.scalars(sa.select(Branch).join(Committee).where(Committee.name == COMMITTEE_NAME)).all()
+
+
 def test_three_branches_one_per_sector_with_two_groups_and_about_thirty_members(demo):
     with demo.app.app_context():
-        branches = db.session.scalars(sa.select(Branch)).all()
+        branches = township_branches()
         assert {b.sector for b in branches} == {Sector.village, Sector.agency, Sector.enterprise}
         assert {b.name for b in branches} == {"红旗村党支部", "县财政局机关党支部", "星火科技有限公司党支部"}
         assert all(len(b.groups) == 2 for b in branches)
         assert len({b.committee_id for b in branches}) == 1
-        members = db.session.scalars(sa.select(Member)).all()
+        members = db.session.scalars(sa.select(Member).where(Member.branch_id.in_([b.id for b in branches]))).all()
         assert 27 <= len(members) <= 33
         probationary = [m for m in members if m.status == MemberStatus.probationary]
         assert probationary and all(m.admitted_on and m.full_since is None for m in probationary)
@@ -366,7 +371,7 @@ def test_every_demo_branch_is_judged_on_every_rule_of_spec_and_of_its_featured_s
         adopted = {}
         for row in db.session.scalars(sa.select(BranchFeaturedSystem).where(BranchFeaturedSystem.dropped_on.is_(None))):
             adopted.setdefault(row.branch_id, set()).add(row.template_code)
-        branches = dict(db.session.execute(sa.select(Branch.id, Branch.name)).all())
+        branches = {b.id: b.name for b in township_branches()}
     assert len(SPEC_ORDER) == 23 and len(branches) == 3
     assert all(adopted.get(b) for b in branches)  # each sector's branch adopted its templates
     secretaries = {"红旗村党支部": "hongqi_shuji", "县财政局机关党支部": "caizheng_shuji", "星火科技有限公司党支部": "xinghuo_shuji"}
@@ -382,3 +387,45 @@ def test_every_demo_branch_is_judged_on_every_rule_of_spec_and_of_its_featured_s
         featured = {rule for rule in states if rule.startswith("X-")}
         judged = {rule for rule in featured if states[rule] != {"not_applicable"}}
         assert judged, name  # the adopted templates' rules are judged this year
+
+
+def test_the_county_oversees_both_townships_and_the_township_only_its_own(demo):
+    """The committee tree: 青山县委组织部 over 城关镇党委 (the three branches) and 柳林镇党委 (a branch
+    onboarded three weeks ago, nothing held yet, so not silent and last year's rules not applicable)."""
+    today = clock.today()
+    county = {"Authorization": f"Bearer {login(demo.client, 'qingshan').json['access_token']}"}
+    me = demo.client.get("/api/v1/auth/me", headers=county).json
+    assert len(me["overseen_branch_ids"]) == 4
+    top = demo.client.get(f"/api/v1/committees/{me['committee_id']}/compliance", headers=county).json
+    assert top["committee_name"] == "青山县委组织部" and top["branches"] == []
+    lines = {c["committee_name"]: c for c in top["committees"]}
+    assert [(name, c["branch_count"]) for name, c in lines.items()] == [("城关镇党委", 3), ("柳林镇党委", 1)]
+    assert lines["柳林镇党委"]["silent_count"] == 0
+    down = demo.client.get(f"/api/v1/committees/{lines['柳林镇党委']['committee_id']}/compliance?year={today.year - 2}"
+                           "&month=6", headers=county).json  # long before it registered
+    assert [p["committee_name"] for p in down["path"]] == ["青山县委组织部", "柳林镇党委"]
+    [branch] = down["branches"]
+    assert branch["branch_name"] == "柳林村党支部" and set(branch["states"].values()) == {"not-applicable"}
+    township = {"Authorization": f"Bearer {login(demo.client, 'chengguan').json['access_token']}"}
+    assert demo.client.get(f"/api/v1/committees/{me['committee_id']}/compliance", headers=township).status_code == 403
+    assert demo.client.get(f"/api/v1/committees/{lines['柳林镇党委']['committee_id']}/compliance",
+                           headers=township).status_code == 403
+    assert demo.client.get(f"/api/v1/branches/{branch['branch_id']}/compliance", headers=township).status_code == 403
+
+
+@pytest.mark.db
+@pytest.mark.dated
+def test_hongqis_secretary_has_last_years_review_graded_good(demo):
+    """述职评议 (server/secretary_review/demo.py): submitted for last year and graded 好."""
+    from server.demo.operations import COMMITTEE_USERNAME
+
+    client, last_year = demo.client, clock.today().year - 1
+    secretary = {"Authorization": f"Bearer {login(client, 'hongqi_shuji').json['access_token']}"}
+    branch_id = client.get("/api/v1/auth/me", headers=secretary).json["managed_branch_ids"][0]
+    page = client.get(f"/api/v1/branches/{branch_id}/secretary-reviews/{last_year}", headers=secretary).json
+    assert (page["branch_name"], page["state"], page["grade_zh"]) == ("红旗村党支部", "graded", "好")
+    assert page["sections"][0]["text"].startswith("一年来") and not page["may_edit"]
+    committee = {"Authorization": f"Bearer {login(client, COMMITTEE_USERNAME).json['access_token']}"}
+    committee_id = client.get("/api/v1/auth/me", headers=committee).json["committee_id"]
+    rows = client.get(f"/api/v1/committees/{committee_id}/secretary-reviews", headers=committee).json
+    assert [(r["branch_name"], r["grade_zh"]) for r in rows if r["state"] != "none"] == [("红旗村党支部", "好")]

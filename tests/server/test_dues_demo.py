@@ -58,7 +58,9 @@ def test_every_demo_member_has_a_basis_matching_their_category_and_income(demo):
 
 def _bases_match_the_demo_members():
     specs = {m.name: m for b in BRANCHES for m in b.members}
-    members = db.session.scalars(sa.select(Member)).all()
+    # The township's members (the second township's new branch has no dues set up yet).
+    members = db.session.scalars(sa.select(Member).where(Member.name.in_(specs))).all()
+    assert len(members) == len(specs)
     for member in members:
         spec = specs[member.name]
         bases = db.session.scalars(sa.select(DuesBasis).where(DuesBasis.member_id == member.id)
@@ -101,7 +103,7 @@ def test_payments_arrears_remittance_and_publication_relative_to_today(demo):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(DuesPayment)
                                  .where(DuesPayment.paid_on > today)) == 0
         # Each complete quarter remitted in full; the last one of 红旗村 awaits the committee.
-        for branch in db.session.scalars(sa.select(Branch)):
+        for branch in db.session.scalars(sa.select(Branch).where(Branch.name.in_([b.name for b in BRANCHES]))):
             remittances = db.session.scalars(
                 sa.select(DuesRemittance).where(DuesRemittance.branch_id == branch.id)).all()
             for r in remittances:

@@ -31,6 +31,7 @@ import sqlalchemy as sa
 
 from sync import PROTOCOL_VERSION, clock
 from tests.conftest import rolled_back
+from tests.server.importkit import workbook_bytes
 
 API = "/api/v1"
 
@@ -405,6 +406,65 @@ SERVICE = {"member_id": "{member}", "kind": "service", "occurred_on": "2026-01-1
 PUSH = {"protocol_version": PROTOCOL_VERSION, "device_id": "matrix-device-1", "client_time_ms": 1_780_000_000_000,
         "mutations": []}
 
+# corrections (整改通知, server/corrections)
+def a_correction_request(world, answered: bool = False) -> dict:
+    from server.core.db import db
+    from server.corrections import operations
+    from server.org.models import Committee
+
+    request = operations.send(db.session.get(Committee, world.committee_id), _branch_a(world),
+                              {"rule_id": "3M1-group", "period": None, "deadline": clock.today() + dt.timedelta(days=15)},
+                              None)
+    if answered:
+        operations.answer(request, {"text": "已整改", "evidence": []}, None)
+    db.session.commit()
+    return {"correction": request.id}
+
+
+def an_answered_correction(world) -> dict:
+    return a_correction_request(world, answered=True)
+
+
+def a_correction_attachment(world) -> dict:
+    from werkzeug.datastructures import FileStorage
+
+    from server.core.db import db
+    from server.corrections import operations
+    from server.corrections.models import CorrectionRequest
+
+    ids = a_correction_request(world)
+    row = operations.attach(db.session.get(CorrectionRequest, ids["correction"]), FileStorage(io.BytesIO(PNG), "a.png"),
+                            None, by_committee=True)
+    db.session.commit()
+    return ids | {"correction_attachment": row.id}
+
+
+# secretary review (述职评议, server/secretary_review): last year's, A's secretary's
+REVIEW_YEAR = clock.today().year - 1
+REVIEW_TEXT = {"performance": "履职", "problems": "问题", "measures": "措施", "plans": "打算"}
+
+
+def a_secretary_review(world, submitted: bool = False) -> dict:
+    from server.core.db import db
+    from server.org.models import Member
+    from server.secretary_review import operations
+
+    secretary = db.session.get(Member, world.secretary_a)
+    review = operations.save(_branch_a(world), REVIEW_YEAR, REVIEW_TEXT, secretary, None, clock.today())
+    if submitted:
+        operations.submit(review, None, clock.today())
+    db.session.commit()
+    return {}
+
+
+def a_submitted_secretary_review(world) -> dict:
+    return a_secretary_review(world, submitted=True)
+
+
+# imports: a workbook whose roster sheet has its headers and no rows
+EMPTY_ROSTER = workbook_bytes(roster=[])
+
+
 MATRIX = [
     # auth: anyone logged in
     R("POST", "/auth/refresh", EVERYONE, token="refresh_token"),
@@ -689,6 +749,43 @@ MATRIX = [
     R("GET", "/members/{member}/archive.pdf", {M, SA, C}),
     R("GET", "/members/{floating}/archive.pdf", {F, SB, C}, note="home branch, not the host"),
     R("GET", "/branches/{branch_a}/archives.zip", OVERSEES_A),
+    # corrections (整改通知): sent and decided by the committee over the branch, answered by its managers
+    R("GET", "/committees/{committee_id}/correction-requests", {C}),
+    R("POST", "/committees/{committee_id}/correction-requests", {C},
+      {"branch_id": "{branch_a}", "finding": "党员档案未及时更新", "deadline": f"{NEXT_YEAR}-06-30"}, ok=201),
+    R("GET", "/branches/{branch_a}/correction-requests", OVERSEES_A),
+    R("GET", "/correction-requests/{correction}", OVERSEES_A, setup=a_correction_request),
+    R("POST", "/correction-requests/{correction}/answers", {SA}, {"text": "已补开党小组会"}, ok=201,
+      setup=a_correction_request),
+    R("POST", "/correction-requests/{correction}/decision", {C}, {"accept": True}, setup=an_answered_correction),
+    R("POST", "/correction-requests/{correction}/attachments", OVERSEES_A, files={"file": (PNG, "a.png")}, ok=201,
+      setup=an_answered_correction, note="the branch to its answer"),
+    R("GET", "/correction-requests/{correction}/attachments/{correction_attachment}", OVERSEES_A,
+      setup=a_correction_attachment),
+    # holiday schedule (loading it from the PWA): the preview, as PUT, for top-level committees only
+    R("POST", f"/calendar/years/{NEXT_YEAR}/preview", {C, OC},
+      {"csv": f"{NEXT_YEAR}-10-01,休,国庆节"}, note="changes nothing; both committees are top-level"),
+    # secretary review (述职评议): written and submitted by the branch's secretary, read by its
+    # managers and its committee, graded or returned by the committee
+    R("GET", f"/branches/{{branch_a}}/secretary-reviews/{REVIEW_YEAR}", OVERSEES_A),
+    R("PUT", f"/branches/{{branch_a}}/secretary-reviews/{REVIEW_YEAR}", {SA}, {"sections": REVIEW_TEXT}),
+    R("POST", f"/branches/{{branch_a}}/secretary-reviews/{REVIEW_YEAR}/submit", {SA}, setup=a_secretary_review),
+    R("POST", f"/branches/{{branch_a}}/secretary-reviews/{REVIEW_YEAR}/grade", {C}, {"grade": "good"},
+      setup=a_submitted_secretary_review),
+    R("POST", f"/branches/{{branch_a}}/secretary-reviews/{REVIEW_YEAR}/return", {C}, {"reason": "请补充"},
+      setup=a_submitted_secretary_review),
+    R("GET", f"/branches/{{branch_a}}/secretary-reviews/{REVIEW_YEAR}.pdf", OVERSEES_A, setup=a_secretary_review),
+    R("GET", f"/branches/{{branch_a}}/secretary-reviews/{REVIEW_YEAR}.docx", OVERSEES_A, setup=a_secretary_review),
+    R("GET", "/committees/{committee_id}/secretary-reviews", {C}),
+    # exports (spreadsheets a branch office files): the branch's managers and its committee
+    R("GET", "/branches/{branch_a}/roster.xlsx", OVERSEES_A),
+    R("GET", "/branches/{branch_a}/attendance.xlsx?year=2026&quarter=4", OVERSEES_A),
+    R("GET", "/branches/{branch_a}/archives.xlsx", OVERSEES_A),
+    # imports (server/imports): committees (into their subtree) and branch managers (their own branch);
+    # a roster with headers and no rows is clean for each of them and changes nothing
+    R("GET", "/imports/template", {SA, SB, C, OC}),
+    R("POST", "/imports/check", {SA, SB, C, OC}, files={"file": (EMPTY_ROSTER, "r.xlsx")}),
+    R("POST", "/imports", {SA, SB, C, OC}, files={"file": (EMPTY_ROSTER, "r.xlsx")}, ok=201),
 ]
 
 # Served to anyone: the document, the login, and the calendar file whose URL's token is its credential.
@@ -794,7 +891,7 @@ def test_a_cell_leaves_nothing_behind(shared_world):
 
 def test_the_matrix_covers_every_endpoint(app, world):
     """A new endpoint fails here until it has a row (and so a decision on who may call it)."""
-    ids = dataclasses.asdict(world) | dict.fromkeys(("leave", "filing", "item", "olm", "photo", "floating_membership", "notification", "case", "payment", "remittance", "evaluation", "entry", "meeting", "linked", "opinion", "talk", "last_item", "service_post", "service_assignment", "own_record"), 1)
+    ids = dataclasses.asdict(world) | dict.fromkeys(("leave", "filing", "item", "olm", "photo", "floating_membership", "notification", "case", "payment", "remittance", "evaluation", "entry", "meeting", "linked", "opinion", "talk", "last_item", "service_post", "service_assignment", "own_record", "correction", "correction_attachment"), 1)
     adapter = app.url_map.bind("localhost")
     covered = set()
     for row in MATRIX:

@@ -770,7 +770,7 @@ export default {
     empty: 'No notifications yet. Notices, new times, cancellations and the day-before reminders appear here.',
     offline: 'Offline: showing the notifications fetched when last online.',
     failed: 'Notifications could not be loaded; please try again later.',
-    kind: { notice: 'Notice', rescheduled: 'New time', cancelled: 'Cancelled', reminder: 'Tomorrow', recruitment: 'Recruitment' },
+    kind: { notice: 'Notice', rescheduled: 'New time', cancelled: 'Cancelled', reminder: 'Tomorrow', recruitment: 'Recruitment', calendar: 'Holiday schedule' },
   },
   pushOptIn: {
     title: 'Activity reminders',

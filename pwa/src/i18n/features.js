@@ -9,7 +9,13 @@ import service from './service.js'
 import points from './points.js'
 import archive from './archive.js'
 import featured from './featured.js'
+import corrections from './corrections.js'
+import committeeTree from './committeeTree.js'
+import secretaryReview from './secretaryReview.js'
+import holidays from './holidays.js'
+import imports from './imports.js'
+import branchExports from './exports.js'
 
-const FEATURES = [recruitment, dues, evaluation, orgLife, records, service, archive, points, featured]
+const FEATURES = [corrections, recruitment, dues, evaluation, orgLife, records, service, archive, points, featured, holidays, secretaryReview, committeeTree, branchExports, imports]
 
 export const featureMessages = (locale) => Object.assign({}, ...FEATURES.map((feature) => feature[locale]))

@@ -768,7 +768,7 @@ export default {
     empty: '暂无通知。活动通知、时间调整、取消和前一天的提醒会显示在这里。',
     offline: '当前离线：显示的是上次联网时获取的通知。',
     failed: '通知加载失败，请稍后再试。',
-    kind: { notice: '活动通知', rescheduled: '时间调整', cancelled: '活动取消', reminder: '明天的活动', recruitment: '发展党员' },
+    kind: { notice: '活动通知', rescheduled: '时间调整', cancelled: '活动取消', reminder: '明天的活动', recruitment: '发展党员', calendar: '节假日安排' },
   },
   pushOptIn: {
     title: '接收活动提醒',

@@ -30,7 +30,10 @@ export async function loadView(key, fetcher, { cache = db, online = true } = {})
 export const branchView = (id, online, period = null) => loadView(
   `compliance:branch:${id}${period ? `:${period.year}-${period.month}` : ''}`,
   () => api.branchCompliance(id, period ?? undefined), { online })
-export const committeeView = (id, online) => loadView(`compliance:committee:${id}`, () => api.committeeCompliance(id), { online })
+/** A committee's table for `period` ({year, month}, or null for today's month). */
+export const committeeView = (id, online, period = null) => loadView(
+  `compliance:committee:${id}${period ? `:${period.year}-${period.month}` : ''}`,
+  () => api.committeeCompliance(id, period ?? undefined), { online })
 
 /** Results grouped by period kind, in the order month, quarter, year. */
 export function byPeriod(results = []) {

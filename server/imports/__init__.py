@@ -1,0 +1,1 @@
+"""Importing the spreadsheets branches already keep: roster, branches and groups, historical meetings."""
