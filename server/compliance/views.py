@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask.views import MethodView
 from flask_jwt_extended import jwt_required
 
-from server.auth.access import branches_under, principal
+from server.auth.access import branches_under, committees_under, principal
 from server.compliance import export, operations
 from server.compliance.schemas import BranchComplianceSchema, CommitteeTreeSchema, ComplianceQuerySchema
 from server.core.api import FeatureBlueprint, load_or_404, require
+from server.core.db import db
 from server.core.xlsx import XLSX, xlsx_response
 from server.org.models import Branch, Committee
 from sync import clock
@@ -78,8 +80,12 @@ class CommitteeComplianceSheet(MethodView):
     @blp.arguments(ComplianceQuerySchema, location="query")
     @blp.response(200, content_type=XLSX)
     def get(self, query, committee_id):
-        """The committee's table of branches as an Excel workbook."""
+        """The committee's table of every branch of its subtree, each with its own committee (所属党委),
+        as an Excel workbook; with sub-committees, a summary sheet for each of them."""
         committee = _committee(committee_id)
-        data = operations.committee_compliance(committee, branches_under(committee.id), *_when(query))
+        subtree = committees_under(committee.id)
+        data = operations.committee_compliance(committee, branches_under(committee.id, subtree), *_when(query))
+        committees = db.session.scalars(sa.select(Committee).where(Committee.id.in_(subtree))).all()
         name = f"{committee.name}党支部制度落实情况汇总{data['year']}年{data['month']}月.xlsx"
-        return xlsx_response(export.committee_workbook(data), name, f"compliance-committee-{committee.id}.xlsx")
+        return xlsx_response(export.committee_workbook(data, committees), name,
+                             f"compliance-committee-{committee.id}.xlsx")

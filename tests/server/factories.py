@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 
 from server.auth.operations import create_user
 from server.cards.operations import issue_card
@@ -179,3 +180,16 @@ def create_meeting(branch, kind, day: dt.date, *, attendees=(), minutes=True, ho
     if minutes:
         create_minutes(event)
     return event
+
+
+def fill(value, ids: dict):
+    """"{name}" → the id; other strings are formatted; dicts and lists recursively (the role
+    matrix's and the scoping tests' request templates)."""
+    if isinstance(value, str):
+        whole = re.fullmatch(r"\{(\w+)\}", value)
+        return ids[whole.group(1)] if whole else value.format(**ids)
+    if isinstance(value, dict):
+        return {k: fill(v, ids) for k, v in value.items()}
+    if isinstance(value, list):
+        return [fill(v, ids) for v in value]
+    return value

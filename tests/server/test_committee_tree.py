@@ -144,6 +144,59 @@ def test_the_county_workbook_lists_every_branch_of_its_subtree(client, auth, tre
     assert "星火科技党支部" not in names  # the other committee's branch
 
 
+def test_the_county_workbook_names_each_branchs_committee_and_sums_up_each_township(client, auth, tree):
+    response = client.get(f"/api/v1/committees/{tree.county}/compliance.xlsx?year=2026&month=10",
+                          headers=auth.headers("county"))
+    assert response.status_code == 200
+    wb = load_workbook(io.BytesIO(response.data))
+    assert wb.sheetnames == ["支部汇总", "县委组织部", "柳林镇党委"]  # the townships in the order registered
+    ws = wb["支部汇总"]
+    headers = [c.value for c in ws[3]]
+    assert headers[:4] == ["序号", "党支部", "所属党委", "领域"]
+    # Grouped by committee, read top-down: the county's own branch, then each township's.
+    rows = [(ws.cell(row=r, column=2).value, ws.cell(row=r, column=3).value) for r in range(4, 8)]
+    assert rows == [("县直机关党支部", "青山县委组织部"), ("红旗村党支部", "县委组织部"),
+                    ("县财政局机关党支部", "县委组织部"), ("柳林村党支部", "柳林镇党委")]
+    # Each township's sheet: its branches with how many rules each met or missed, and its totals,
+    # the same as the county's screen shows for it.
+    level = get(client, auth, f"/api/v1/committees/{tree.county}/compliance?year=2026&month=10", "county")
+    townships = {c["committee_name"]: c for c in level["committees"]}
+    states = ["met", "due", "late", "missed", "not-applicable"]
+    for name, branches in (("县委组织部", ["红旗村党支部", "县财政局机关党支部"]), ("柳林镇党委", ["柳林村党支部"])):
+        sheet = wb[name]
+        assert sheet["A1"].value == f"{name}所属党支部“8+X”基本制度落实情况汇总"
+        assert [c.value for c in sheet[3]] == ["序号", "党支部", "所属党委", "领域", "已落实（项）", "待落实（项）",
+                                             "逾期（项）", "未落实（项）", "不适用（项）", "未落实或逾期的规则",
+                                             "最近活动日期", "提示"]
+        body = [[c.value for c in sheet[r]] for r in range(4, 4 + len(branches))]
+        assert [r[1] for r in body] == branches and {r[2] for r in body} == {name}
+        totals = [sum(r[4 + i] for r in body) for i in range(len(states))]
+        township = townships[name]
+        assert totals == [township["summary"][s] for s in states]
+        footer = sheet.cell(row=4 + len(branches) + 1, column=1).value
+        assert footer.startswith(f"合计：党支部{len(branches)}个，其中超过30天未开展活动{township['silent_count']}个、"
+                                 f"有未落实或逾期规则{township['behind_count']}个；已落实{township['summary']['met']}项")
+        behind = sheet.cell(row=4 + len(branches) + 2, column=1).value
+        for rule_id, counts in township["states"].items():
+            if counts["missed"] or counts["late"]:
+                assert f"{rule_id} 未落实{counts['missed']}个、逾期{counts['late']}个" in behind
+            else:
+                assert f"{rule_id} " not in behind
+    # B has been silent since August.
+    b_row = next(r for r in range(4, 6) if wb["县委组织部"].cell(row=r, column=2).value == "县财政局机关党支部")
+    assert wb["县委组织部"].cell(row=b_row, column=12).value == "超过30天未开展活动"
+
+
+def test_a_township_workbook_has_no_sub_committee_sheets(client, auth, tree):
+    response = client.get(f"/api/v1/committees/{tree.township2}/compliance.xlsx?year=2026&month=10",
+                          headers=auth.headers("township2"))
+    wb = load_workbook(io.BytesIO(response.data))
+    assert wb.sheetnames == ["支部汇总"]
+    ws = wb.active
+    assert [(ws.cell(row=r, column=2).value, ws.cell(row=r, column=3).value) for r in range(4, ws.max_row + 1)
+            if isinstance(ws.cell(row=r, column=1).value, int)] == [("柳林村党支部", "柳林镇党委")]
+
+
 def test_a_level_costs_the_same_queries_however_many_branches_its_subtree_has(app, client, auth, tree):
     def count_queries():
         return statements_run(app, lambda: level(client, auth, tree.county, "county"))

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
+from server.auth.operations import create_user
 from server.core.db import db
 from server.core.enums import EventKind, EventStatus, FilingDecision, FilingKind, Sector
 from server.events.models import Event
@@ -314,11 +315,38 @@ def test_committee_compliance_workbook(client, auth, world, october):
     ws = wb.active
     assert ws["A1"].value == "县委组织部所属党支部“8+X”基本制度落实情况汇总"
     headers = [c.value for c in ws[3]]
-    assert headers[:3] == ["序号", "党支部", "领域"] and "3M1-group" in headers and headers[-1] == "提示"
+    assert headers[:4] == ["序号", "党支部", "所属党委", "领域"] and "3M1-group" in headers and headers[-1] == "提示"
     assert_filed_layout(ws, headers)
     rows = {ws.cell(row=r, column=2).value: [c.value for c in ws[r]] for r in (4, 5)}
     assert rows["县财政局机关党支部"][-1] == "超过30天未开展活动"
     assert rows["红旗村党支部"][headers.index("3M1-committee")] == "已落实"
+    # Each branch names its own committee; a committee without sub-committees has one sheet.
+    assert {r[2] for r in rows.values()} == {"县委组织部"}
+    assert wb.sheetnames == ["支部汇总"]
+
+
+def test_committee_workbook_keeps_user_text_as_text(app, client, auth, world, october):
+    """Branch and committee names are the users' text: one starting with "=" (or "+", "-", "@") is
+    written as a string with the quote prefix, never as a formula, on every sheet."""
+    evil_branch, evil_committee = '=HYPERLINK("http://evil.example","点击")', "+1-1镇党委"
+    with app.app_context():
+        db.session.get(Branch, world.branch_b).name = evil_branch
+        parent = factories.create_committee("青山县委组织部")
+        township = db.session.get(Committee, world.committee_id)
+        township.parent, township.name = parent, evil_committee
+        factories.create_committee("@SUM(A1)", parent=parent)
+        create_user("county", factories.PASSWORD, committee_id=parent.id)
+        db.session.commit()
+        county = parent.id
+    for url, who in ((f"/api/v1/committees/{world.committee_id}/compliance.xlsx", "committee"),
+                     (f"/api/v1/committees/{county}/compliance.xlsx", "county")):
+        wb = workbook(client, auth, url, who)
+        cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row
+                 if isinstance(c.value, str) and c.value.startswith(("=", "+", "@"))]
+        assert {c.value for c in cells} >= {evil_branch, evil_committee}
+        assert all(c.data_type == "s" and c.quotePrefix for c in cells), [(c.coordinate, c.value) for c in cells]
+    # The county's sheets: its table, then one per township, named after it (a tab's name is no cell).
+    assert wb.sheetnames == ["支部汇总", evil_committee, "@SUM(A1)"]
 
 
 def test_attendance_workbook(app, client, auth, world, october):
@@ -337,3 +365,21 @@ def test_attendance_workbook(app, client, auth, world, october):
                       headers=auth.headers("member")).status_code == 403
     assert client.get(f"/api/v1/events/{october['day']}/attendance.xlsx",
                       headers=auth.headers("committee")).status_code == 200
+
+
+def test_sub_committee_tabs_are_names_excel_accepts():
+    """A tab is named after its sub-committee: without the characters Excel refuses, at most 31
+    characters, no apostrophe at either end, never the same as another tab (case aside)."""
+    from types import SimpleNamespace as C
+
+    from server.compliance.export import committee_workbook
+
+    data = {"committee_id": 1, "committee_name": "县委", "today": TODAY, "branches": [],
+            "periods": {k: {"label_zh": k} for k in ("month", "quarter", "year")}}
+    committees = [C(id=1, name="县委", parent_id=None), C(id=2, name="'城关[镇]:党/委*?\\'", parent_id=1),
+                  C(id=3, name="镇" * 40, parent_id=1), C(id=4, name="镇" * 40, parent_id=1),
+                  C(id=5, name="支部汇总", parent_id=1), C(id=6, name="村委", parent_id=2)]
+    wb = committee_workbook(data, committees)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    assert load_workbook(buffer).sheetnames == ["支部汇总", "城关镇党委", "镇" * 31, "镇" * 28 + "（2）", "支部汇总（2）"]

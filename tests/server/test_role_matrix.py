@@ -23,7 +23,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
-import re
 from collections.abc import Callable
 
 import pytest
@@ -31,6 +30,7 @@ import sqlalchemy as sa
 
 from sync import PROTOCOL_VERSION, clock
 from tests.conftest import rolled_back
+from tests.server.factories import fill
 from tests.server.importkit import workbook_bytes
 
 API = "/api/v1"
@@ -794,17 +794,6 @@ PUBLIC = {("GET", f"{API}/openapi.json"), ("POST", f"{API}/auth/login"), ("GET",
           # (tests/server/test_evaluation_api.py, test_evaluation_anonymity.py).
           ("POST", f"{API}/ballots"), ("POST", f"{API}/ballots/form")}
 
-
-def fill(value, ids: dict):
-    """"{name}" → the id; other strings are formatted; dicts and lists recursively."""
-    if isinstance(value, str):
-        whole = re.fullmatch(r"\{(\w+)\}", value)
-        return ids[whole.group(1)] if whole else value.format(**ids)
-    if isinstance(value, dict):
-        return {k: fill(v, ids) for k, v in value.items()}
-    if isinstance(value, list):
-        return [fill(v, ids) for v in value]
-    return value
 
 
 CELLS = [pytest.param(row, role, id=f"{row.id}-{role}") for row in MATRIX for role in ROLES]
