@@ -12,8 +12,10 @@ import datetime as dt
 
 import sqlalchemy as sa
 from flask import g
-from flask_jwt_extended import current_user
+from flask_jwt_extended import get_jwt
 
+from server.auth.models import User
+from server.core.cache import app_cache, generations
 from server.core.db import db
 from server.core.enums import MANAGING_ROLES, BranchRoleKind
 from server.org.models import Branch, BranchRole, Committee, FloatingMembership, Member
@@ -40,6 +42,8 @@ class Principal:
     is_top_committee: bool = False
     # Branches where the user is the secretary today (a subset of managed_branch_ids).
     secretary_branch_ids: frozenset[int] = frozenset()
+    # The day the user's member left the Party or the branch (None: still a member).
+    home_left_on: dt.date | None = None
 
     @property
     def is_committee(self) -> bool:
@@ -133,42 +137,74 @@ def branches_under(committee_id: int, committee_ids: set[int] | None = None) -> 
 
 
 def load_principal(user) -> Principal:
+    return principal_of(user.id)
+
+
+def principal_of(user_id: int) -> Principal:
+    """Who the account is, today: two statements for a member's account (the account with its
+    member and committee; the member's posts and floating memberships together)."""
     on = clock.today()
     managed: set[int] = set()
     secretary: set[int] = set()
     hosts: set[int] = set()
-    home = None
-    if user.member_id is not None:
-        home = user.member.branch_id
-        roles = db.session.scalars(
-            sa.select(BranchRole).where(BranchRole.member_id == user.member_id, BranchRole.role.in_(MANAGING_ROLES))
-        )
-        current = [r for r in roles if r.is_current(on)]
-        managed = {r.branch_id for r in current}
-        secretary = {r.branch_id for r in current if r.role == BranchRoleKind.secretary}
-        hosts = hosting_branch_ids(user.member_id, on)
+    member_id, committee_id, home, left_on, parent_id = db.session.execute(
+        sa.select(User.member_id, User.committee_id, Member.branch_id, Member.left_on, Committee.parent_id)
+        .outerjoin(Member, Member.id == User.member_id).outerjoin(Committee, Committee.id == User.committee_id)
+        .where(User.id == user_id)).one()
+    if member_id is not None:
+        posts = sa.select(sa.literal("post"), BranchRole.branch_id, BranchRole.role, BranchRole.starts_on,
+                          BranchRole.ends_on).where(BranchRole.member_id == member_id,
+                                                    BranchRole.role.in_(MANAGING_ROLES))
+        floating = sa.select(sa.literal("floating"), FloatingMembership.host_branch_id, sa.null(),
+                             FloatingMembership.starts_on, FloatingMembership.ends_on).where(
+            FloatingMembership.member_id == member_id)
+        for kind, branch_id, role, starts_on, ends_on in db.session.execute(sa.union_all(posts, floating)):
+            if not (starts_on <= on and (ends_on is None or on <= ends_on)):
+                continue
+            if kind == "floating":
+                hosts.add(branch_id)
+            else:
+                managed.add(branch_id)
+                if role in (BranchRoleKind.secretary, BranchRoleKind.secretary.value):
+                    secretary.add(branch_id)
     committees: set[int] = set()
     overseen: set[int] = set()
-    top = False
-    if user.committee_id is not None:
-        committees = committees_under(user.committee_id)
-        overseen = branches_under(user.committee_id, committees)
-        top = user.committee.parent_id is None
+    if committee_id is not None:
+        committees = committees_under(committee_id)
+        overseen = branches_under(committee_id, committees)
     return Principal(
-        user_id=user.id,
-        member_id=user.member_id,
+        user_id=user_id,
+        member_id=member_id,
         home_branch_id=home,
         managed_branch_ids=frozenset(managed),
         overseen_branch_ids=frozenset(overseen),
         host_branch_ids=frozenset(hosts),
         overseen_committee_ids=frozenset(committees),
-        is_top_committee=top,
+        is_top_committee=committee_id is not None and parent_id is None,
         secretary_branch_ids=frozenset(secretary),
+        home_left_on=left_on,
     )
 
 
 def principal() -> Principal:
-    """The caller of this request (requires a verified JWT); computed once per request."""
+    """The caller of this request (requires a verified JWT).
+
+    Made once per token and day, and kept while the access generation stands
+    (server/core/cache.py): the token's id is in the key, so a refreshed token starts afresh,
+    and the session's revocation is checked on every request before this is reached."""
     if "principal" not in g:
-        g.principal = load_principal(current_user)
+        claims = get_jwt()
+        key = (int(claims["sub"]), claims.get("sid"), claims.get("jti"), clock.today(), generations()[0])
+        cache = app_cache("principals")
+        found = cache.get(key) if key[-1] is not None else None
+        if found is None:
+            found = principal_of(key[0])
+            if key[-1] is not None:
+                cache.put(key, found)
+        g.principal = found
     return g.principal
+
+
+def account() -> User:
+    """The caller's account row, for the few views that read or change the account itself."""
+    return db.session.get(User, principal().user_id)

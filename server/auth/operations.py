@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import uuid
 
 import sqlalchemy as sa
@@ -8,7 +9,9 @@ from flask_jwt_extended import create_access_token, create_refresh_token, decode
 
 from server.auth.models import AuthSession, User
 from server.core.api import abort
+from server.core.cache import ACCESS, EVENTS, CacheGeneration
 from server.core.db import db
+from server.core.statements import execute, prepared
 from server.core.security import check_password_policy, hash_password, needs_rehash, verify_password
 from sync import clock
 
@@ -45,13 +48,31 @@ def issue_access_token(user: User, session_id: str) -> str:
     return create_access_token(identity=user, additional_claims={"sid": session_id})
 
 
-def session_is_live(user_id: int, session_id: str | None) -> bool:
-    """Whether a token of this session may still be used (one query per request)."""
+@dataclasses.dataclass(frozen=True)
+class SessionState:
+    revoked: bool
+    active: bool  # the account's
+    generations: tuple[int, int]  # server/core/cache.py: (access, events)
+
+
+@prepared
+def _session_state(_dialect):
+    access = sa.select(CacheGeneration.value).where(CacheGeneration.id == ACCESS).scalar_subquery()
+    events = sa.select(CacheGeneration.value).where(CacheGeneration.id == EVENTS).scalar_subquery()
+    return (sa.select(AuthSession.revoked_at, User.is_active, access, events)
+            .join(User, User.id == AuthSession.user_id)
+            .where(AuthSession.id == sa.bindparam("sid"), AuthSession.user_id == sa.bindparam("uid")))
+
+
+def session_state(user_id: int, session_id: str | None) -> SessionState | None:
+    """The session of a token, its account's state and the cache generations, in one statement
+    (every authenticated request makes it); None when there is no such session."""
     if not session_id:
-        return False  # tokens from before sessions existed: log in again
-    revoked = db.session.execute(sa.select(AuthSession.revoked_at).where(
-        AuthSession.id == session_id, AuthSession.user_id == user_id)).first()
-    return revoked is not None and revoked.revoked_at is None
+        return None  # tokens from before sessions existed: log in again
+    row = execute(_session_state(), {"sid": session_id, "uid": user_id}).first()
+    if row is None:
+        return None
+    return SessionState(row[0] is not None, row[1], (row[2], row[3]))
 
 
 def end_sessions(user_id: int, reason: str, *, only: str | None = None, keep: str | None = None) -> int:

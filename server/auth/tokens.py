@@ -1,14 +1,43 @@
 """flask-jwt-extended wiring: identity, user loading, revocation and the error shape."""
 from __future__ import annotations
 
+from flask import current_app, g
 from flask_jwt_extended import JWTManager
 
 from server.auth.models import User
-from server.auth.operations import session_is_live
+from server.auth.operations import session_state
 from server.core.api import error_response
-from server.core.db import db
+from server.core.cache import app_cache
+from sync import clock
 
-jwt = JWTManager()
+
+class VerifyingOnceJWTManager(JWTManager):
+    """Verifies each access token once per worker, not once per request.
+
+    PyJWT decoded a token three times per request (claims, header, then verified), checking every
+    character of each segment in Python: a tenth of a check-in's CPU. A token string that verified
+    once is the same signed content every time, so its claims are kept (keyed by the whole string,
+    signature included) until it expires; expiry and not-before are checked again on every use
+    against the clock PyJWT uses, and an expired one goes back through PyJWT, which refuses it in
+    its own words. Revocation is not cached: `_is_revoked` asks the database on every request."""
+
+    def _decode_jwt_from_config(self, encoded_token: str, csrf_value=None, allow_expired: bool = False) -> dict:
+        if csrf_value is not None or allow_expired:
+            return super()._decode_jwt_from_config(encoded_token, csrf_value, allow_expired)
+        cache = app_cache("verified_tokens")
+        claims = cache.get(encoded_token)
+        if claims is not None:
+            now = clock.real_now().timestamp()
+            leeway = current_app.config.get("JWT_DECODE_LEEWAY", 0)
+            leeway = leeway.total_seconds() if hasattr(leeway, "total_seconds") else leeway
+            if now < claims.get("exp", 0) + leeway and claims.get("nbf", 0) <= now + leeway:
+                return dict(claims)  # a copy: callers may add to it
+        claims = super()._decode_jwt_from_config(encoded_token, csrf_value, allow_expired)
+        cache.put(encoded_token, dict(claims))
+        return claims
+
+
+jwt = VerifyingOnceJWTManager()
 
 
 @jwt.user_identity_loader
@@ -16,17 +45,31 @@ def _identity(user: User) -> str:
     return str(user.id)
 
 
-@jwt.user_lookup_loader
-def _load_user(_header, payload) -> User | None:
-    user = db.session.get(User, int(payload["sub"]))
-    return user if user is not None and user.is_active else None
+# No user_lookup_loader: loading the account on every request was one statement of a check-in's
+# few. Views ask `server.auth.access.principal()` (cached, server/core/cache.py) or, the few that
+# need the row itself, `access.account()`.
 
 
 @jwt.token_in_blocklist_loader
 def _is_revoked(_header, payload) -> bool:
-    """A token is good only while its session is: logout, "log out on all devices" and a password
-    change end sessions, and so both tokens of each."""
-    return not session_is_live(int(payload["sub"]), payload.get("sid"))
+    """A token is good only while its session is (logout, "log out on all devices" and a password
+    change end sessions, and so both tokens of each) and its account is active. The same
+    statement reads the cache generations the request's caches are checked against."""
+    state = session_state(int(payload["sub"]), payload.get("sid"))
+    if state is None:
+        return True
+    g.cache_generations = state.generations
+    if not state.active:
+        g.account_disabled = True
+        return True
+    return state.revoked
+
+
+@jwt.revoked_token_loader
+def _revoked(_header, _payload):
+    if g.get("account_disabled"):
+        return error_response(401, "This account no longer exists or is disabled.")
+    return error_response(401, "The token was revoked; log in again.")
 
 
 @jwt.unauthorized_loader
@@ -42,16 +85,6 @@ def _invalid(reason: str):
 @jwt.expired_token_loader
 def _expired(_header, _payload):
     return error_response(401, "The token has expired; refresh it or log in again.")
-
-
-@jwt.revoked_token_loader
-def _revoked(_header, _payload):
-    return error_response(401, "The token was revoked; log in again.")
-
-
-@jwt.user_lookup_error_loader
-def _no_user(_header, _payload):
-    return error_response(401, "This account no longer exists or is disabled.")
 
 
 @jwt.needs_fresh_token_loader

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_jwt_extended import current_user, get_jwt, jwt_required
+from flask_jwt_extended import get_jwt, jwt_required
 
 from server.auth import operations
-from server.auth.access import principal
+from server.auth.access import account, principal
 from server.auth.schemas import (
     AccessTokenSchema, LoginSchema, LogoutSchema, MeSchema, PasswordChangeSchema, TokenPairSchema,
 )
@@ -41,7 +41,7 @@ class Refresh(MethodView):
     @blp.response(200, AccessTokenSchema)
     def post(self):
         """Exchange the refresh token (as the bearer token) for a new access token of the same session."""
-        return {"access_token": operations.issue_access_token(current_user, get_jwt()["sid"])}
+        return {"access_token": operations.issue_access_token(account(), get_jwt()["sid"])}
 
 
 @blp.route("/logout")
@@ -51,12 +51,13 @@ class Logout(MethodView):
     @blp.response(204)
     def post(self, body):
         """End this session: its access and refresh tokens stop working, whatever the body says."""
-        operations.end_sessions(current_user.id, "logout", only=get_jwt()["sid"])
+        user_id = principal().user_id
+        operations.end_sessions(user_id, "logout", only=get_jwt()["sid"])
         if "refresh_token" in body:
-            payload = operations.decode_own_refresh_token(body["refresh_token"], current_user.id)
+            payload = operations.decode_own_refresh_token(body["refresh_token"], user_id)
             if payload is None:
                 abort(422, message="That is not a refresh token of this account.")
-            operations.end_sessions(current_user.id, "logout", only=payload.get("sid"))
+            operations.end_sessions(user_id, "logout", only=payload.get("sid"))
 
 
 @blp.route("/logout-all")
@@ -65,7 +66,7 @@ class LogoutEverywhere(MethodView):
     @blp.response(204)
     def post(self):
         """Log out on all devices: every session of this account ends, this one included."""
-        operations.end_sessions(current_user.id, "logout_all")
+        operations.end_sessions(principal().user_id, "logout_all")
 
 
 @blp.route("/password")
@@ -75,7 +76,7 @@ class Password(MethodView):
     @blp.response(204)
     def post(self, body):
         """Change one's password (the current one is asked again); sessions on other devices end."""
-        operations.change_password(current_user, body["current_password"], body["new_password"], get_jwt()["sid"])
+        operations.change_password(account(), body["current_password"], body["new_password"], get_jwt()["sid"])
 
 
 @blp.route("/me")
@@ -85,15 +86,16 @@ class Me(MethodView):
     def get(self):
         """Who is logged in, and what they may manage or oversee."""
         p = principal()
-        member = current_user.member
+        user = account()
+        member = user.member
         return {
-            "user_id": current_user.id,
-            "username": current_user.username,
-            "locale": current_user.locale,
+            "user_id": user.id,
+            "username": user.username,
+            "locale": user.locale,
             "member_id": p.member_id,
             "member_name": member.name if member else None,
             "home_branch_id": p.home_branch_id,
-            "committee_id": current_user.committee_id,
+            "committee_id": user.committee_id,
             "managed_branch_ids": sorted(p.managed_branch_ids),
             "overseen_branch_ids": sorted(p.overseen_branch_ids),
             "host_branch_ids": sorted(p.host_branch_ids),

@@ -20,6 +20,7 @@ from server.cards.models import Card
 from server.core.enums import CardStatus
 from server.events.models import Event
 from server.org.models import FloatingMembership, Member
+from server.core.statements import prepared
 from server.records.models import Record
 from server.sync_api.models import ChangeEntry, SyncClock
 
@@ -75,10 +76,19 @@ def _collect(session, _context) -> None:
         session.info.setdefault(_KEY, []).extend(rows)
 
 
+@prepared
+def _bump(_dialect):
+    t = SyncClock.__table__
+    return sa.update(t).where(t.c.id == 1).values(value=t.c.value + 1).returning(t.c.value)
+
+
+@prepared
+def _note(_dialect):
+    return sa.insert(ChangeEntry.__table__)
+
+
 def bump_clock(session) -> int:
-    return session.execute(
-        sa.update(SyncClock).where(SyncClock.id == 1).values(value=SyncClock.value + 1).returning(SyncClock.value)
-    ).scalar_one()
+    return session.connection().execute(_bump(session.get_bind().dialect.name)).scalar_one()
 
 
 def current_version(session) -> int:
@@ -93,7 +103,7 @@ def _stamp(session) -> None:
     if not rows:
         return
     version = bump_clock(session)
-    session.execute(sa.insert(ChangeEntry), [{**row, "version": version} for row in rows])
+    session.connection().execute(_note(session.get_bind().dialect.name), [{**row, "version": version} for row in rows])
 
 
 @sa.event.listens_for(Session, "after_rollback")

@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import json
 from collections import defaultdict
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app
@@ -23,6 +24,8 @@ from server.auth.access import Principal
 from server.cards.models import Card
 from server.cards.signing import trusted_public_keys
 from server.core.api import abort
+from server.core.cache import app_cache, generations
+from server.core.statements import dialect_name, execute, prepared
 from server.core.db import UTCDateTime, db
 from server.core.enums import CheckinMethod, EventStatus, RecordKind
 from server.dues import operations as dues_operations
@@ -80,12 +83,11 @@ def _insert(model):
 
     A Core INSERT on the model's table: given a list of rows, the ORM's bulk-insert path would
     also walk every row through the mapper (a third of a 500-scan push), for the same SQL."""
-    dialect = db.session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model.__table__)
+    return (postgresql.insert if dialect_name() == "postgresql" else sqlite.insert)(model.__table__)
 
 
 def _is_postgresql() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"
+    return dialect_name() == "postgresql"
 
 
 def _among(column, values: list):
@@ -95,55 +97,99 @@ def _among(column, values: list):
     return column.in_(values)
 
 
+def _among_param(column, name: str, dialect: str):
+    """column IN :name (a list given at execution), for a statement built once."""
+    if dialect == "postgresql":
+        return column == sa.any_(sa.bindparam(name, type_=postgresql.ARRAY(column.type)))
+    return column.in_(sa.bindparam(name, expanding=True))
+
+
+_INSERTS: dict[tuple, object] = {}
+
+
 def _insert_rows(model, rows: list[dict], conflict: list[str], returning: list):
     """INSERT rows ... ON CONFLICT (conflict) DO NOTHING RETURNING returning: the rows written.
 
     On PostgreSQL the rows travel as one array per column (INSERT ... SELECT FROM unnest(...)):
     a multi-row VALUES of 500 scans binds 7,500 parameters, and converting those in the driver
     cost more than the insert itself; the statement text is also the same for any batch size.
+    Statements are built once per shape (server/core/statements.py).
     """
-    if not _is_postgresql():
-        return db.session.execute(
-            _insert(model).on_conflict_do_nothing(index_elements=conflict).returning(*returning), rows)
     table = model.__table__
     names = list(rows[0])
-    # JSON values are serialized here (as the JSON type would, with json.dumps) and sent as text.
+    dialect = dialect_name()
+    key = (dialect, table.name, tuple(names), tuple(conflict), tuple(c.name for c in returning))
+    stmt = _INSERTS.get(key)
     is_json = [isinstance(table.c[name].type, sa.JSON) for name in names]
-    # (The dialect casts each array parameter to its column type's array; JSON goes as text.)
-    arrays = ", ".join(f"CAST(:c{i} AS JSON[])" if is_json[i] else f":c{i}" for i in range(len(names)))
-    # WITH ORDINALITY ... ORDER BY: rows are inserted in the given order (callers sort by key).
-    stmt = sa.text(f"INSERT INTO {table.name} ({', '.join(names)}) SELECT {', '.join(names)} "
-                   f"FROM unnest({arrays}) WITH ORDINALITY AS given ({', '.join(names)}, ordinality) "
-                   f"ORDER BY ordinality ON CONFLICT ({', '.join(conflict)}) DO NOTHING "
-                   f"RETURNING {', '.join(column.name for column in returning)}")
-    stmt = stmt.bindparams(*(sa.bindparam(f"c{i}", type_=postgresql.ARRAY(sa.Text if is_json[i] else table.c[name].type))
-                             for i, name in enumerate(names))).columns(*returning)
+    if stmt is None:
+        if dialect != "postgresql":
+            stmt = sqlite.insert(table).on_conflict_do_nothing(index_elements=conflict).returning(
+                *(table.c[c.name] for c in returning))
+        else:
+            # (The dialect casts each array parameter to its column type's array; JSON goes as text.)
+            arrays = ", ".join(f"CAST(:c{i} AS JSON[])" if is_json[i] else f":c{i}" for i in range(len(names)))
+            # WITH ORDINALITY ... ORDER BY: rows are inserted in the given order (callers sort by key).
+            stmt = sa.text(f"INSERT INTO {table.name} ({', '.join(names)}) SELECT {', '.join(names)} "
+                           f"FROM unnest({arrays}) WITH ORDINALITY AS given ({', '.join(names)}, ordinality) "
+                           f"ORDER BY ordinality ON CONFLICT ({', '.join(conflict)}) DO NOTHING "
+                           f"RETURNING {', '.join(column.name for column in returning)}")
+            stmt = stmt.bindparams(*(sa.bindparam(f"c{i}", type_=postgresql.ARRAY(sa.Text if is_json[i]
+                                                                                  else table.c[name].type))
+                                     for i, name in enumerate(names))).columns(*returning)
+        _INSERTS[key] = stmt
+    if dialect != "postgresql":
+        return execute(stmt, rows)
     values = {}
     for i, name in enumerate(names):
         column = [row[name] for row in rows]
         values[f"c{i}"] = [None if v is None else json.dumps(v) for v in column] if is_json[i] else column
-    return db.session.execute(stmt, values)
+    return execute(stmt, values)
 
 
 # ---------------------------------------------------------------------------------------- push
+
+
+def _device_upsert(synced: bool, offset: bool):
+    def build(dialect):
+        stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Device.__table__).values(
+            user_id=sa.bindparam("user_id"), device_key=sa.bindparam("device_key"),
+            first_seen_at=sa.bindparam("now", type_=UTCDateTime), last_seen_at=sa.bindparam("now", type_=UTCDateTime),
+            clock_offset_ms=sa.bindparam("offset_ms"), protocol_version=sa.bindparam("protocol_version"),
+            **({"synced_at": sa.bindparam("now", type_=UTCDateTime)} if synced else {}))
+        update = ["last_seen_at", "protocol_version"] + (["clock_offset_ms"] if offset else []) \
+            + (["synced_at"] if synced else [])
+        return stmt.on_conflict_do_update(
+            index_elements=["user_id", "device_key"], set_={name: stmt.excluded[name] for name in update},
+        ).returning(Device.__table__.c.id, Device.__table__.c.synced_at)
+
+    return prepared(build)
+
+
+_DEVICE_UPSERTS = {(synced, offset): _device_upsert(synced, offset) for synced in (False, True) for offset in (False, True)}
 
 
 def register_device(user_id: int, device_key: str, offset_ms: int | None, protocol_version: int, *,
                     synced: bool = False):
     """The device row (id, synced_at as it was), created or brought up to date (last seen, clock
     offset; the sync mark when `synced`) in one upsert."""
-    now = clock.now()
-    values = {"user_id": user_id, "device_key": device_key, "first_seen_at": now, "last_seen_at": now,
-              "clock_offset_ms": offset_ms or 0, "protocol_version": protocol_version}
-    update = ["last_seen_at", "protocol_version"] + (["clock_offset_ms"] if offset_ms is not None else [])
-    if synced:
-        values["synced_at"] = now
-        update.append("synced_at")
-    stmt = _insert(Device).values(**values)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["user_id", "device_key"], set_={name: stmt.excluded[name] for name in update},
-    ).returning(Device.id, Device.synced_at)
-    return db.session.execute(stmt).one()
+    stmt = _DEVICE_UPSERTS[synced, offset_ms is not None]()
+    return execute(stmt, {"user_id": user_id, "device_key": device_key, "now": clock.now(),
+                          "offset_ms": offset_ms or 0, "protocol_version": protocol_version}).one()
+
+
+@prepared
+def _receipt_lookup(_dialect):
+    t = PushReceipt.__table__
+    return sa.select(t.c.response, t.c.request_digest).where(
+        t.c.user_id == sa.bindparam("user_id"), t.c.idempotency_key == sa.bindparam("key"))
+
+
+@prepared
+def _receipt_insert(dialect):
+    t = PushReceipt.__table__
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(t).values(
+        user_id=sa.bindparam("user_id"), idempotency_key=sa.bindparam("key"), response=sa.bindparam("response", type_=t.c.response.type),
+        request_digest=sa.bindparam("digest"), created_at=sa.bindparam("now", type_=UTCDateTime)).on_conflict_do_nothing()
 
 
 def push(p: Principal, body: dict, idempotency_key: str | None) -> dict:
@@ -152,8 +198,7 @@ def push(p: Principal, body: dict, idempotency_key: str | None) -> dict:
     key = body.get("idempotency_key") or idempotency_key
     digest = batch_digest(body["mutations"])
     if key:
-        stored = db.session.execute(sa.select(PushReceipt.response, PushReceipt.request_digest).where(
-            PushReceipt.user_id == p.user_id, PushReceipt.idempotency_key == key)).first()
+        stored = execute(_receipt_lookup(), {"user_id": p.user_id, "key": key}).first()
         if stored is not None:
             if stored.request_digest != digest:
                 abort(422, message="This idempotency key was used for a different batch; use a new key per batch.")
@@ -200,8 +245,8 @@ def push(p: Principal, body: dict, idempotency_key: str | None) -> dict:
     if response["client_update_required"]:
         response["message"] = "This app is out of date: your scans were received; please update the app."
     if key:
-        db.session.execute(_insert(PushReceipt).values(user_id=p.user_id, idempotency_key=key, response=response,
-                                                       request_digest=digest, created_at=now).on_conflict_do_nothing())
+        execute(_receipt_insert(), {"user_id": p.user_id, "key": key, "response": response, "digest": digest,
+                                    "now": now})
     return response
 
 
@@ -210,25 +255,98 @@ def batch_digest(mutations: list) -> str:
     return hashlib.sha256(json.dumps(ids).encode()).hexdigest()
 
 
+@prepared
+def _stored_scans(dialect):
+    t = Scan.__table__
+    return sa.select(t.c.nonce, t.c.submitted_by_id, t.c.status, t.c.reason_code, t.c.record_id,
+                     t.c.review_flags).where(_among_param(t.c.nonce, "nonces", dialect))
+
+
 def _stored_results(nonces: list[str], user_id: int) -> dict[str, dict]:
     """Results of scans already stored under these nonces (a retried push)."""
     if not nonces:
         return {}
-    rows = db.session.execute(sa.select(Scan.nonce, Scan.submitted_by_id, Scan.status, Scan.reason_code,
-                                        Scan.record_id, Scan.review_flags).where(_among(Scan.nonce, nonces)))
     out = {}
-    for nonce, submitter, status, code, record_id, flags in rows:
+    for nonce, submitter, status, code, record_id, flags in execute(_stored_scans(), {"nonces": list(nonces)}):
         # Someone else's nonce is not theirs to replay or to learn about.
         out[nonce] = (result(nonce, status, code, record_id, flags or ()) if submitter == user_id
                       else result(nonce, "rejected", "not_allowed"))
     return out
 
 
-# What judging a check-in reads of events and members, loaded as plain rows: hydrating hundreds
-# of ORM objects per push cost more than the queries themselves.
+# What judging a check-in reads of events and members, loaded as plain rows (hydrating hundreds
+# of ORM objects per push cost more than the queries themselves) and kept in the worker's caches
+# while their generation stands (server/core/cache.py): a township's members all scan the same
+# event within minutes.
 _EVENT_FACTS = (Event.id, Event.branch_id, Event.title, Event.starts_at, Event.checkin_opens_at,
                 Event.checkin_closes_at, Event.code_secret, Event.status)
 _MEMBER_FACTS = (Member.id, Member.branch_id, Member.left_on)
+
+
+class MemberFacts(NamedTuple):
+    id: int
+    branch_id: int
+    left_on: dt.date | None
+
+
+class FloatingFacts(NamedTuple):
+    host_branch_id: int
+    starts_on: dt.date
+    ends_on: dt.date | None
+
+    def is_current(self, on: dt.date) -> bool:
+        return self.starts_on <= on and (self.ends_on is None or on <= self.ends_on)
+
+
+def _cached(name: str, generation: int | None, ids: set, load) -> dict:
+    """{id: facts} for ids: from the app's cache under this generation, the rest by load(missing)."""
+    if generation is None:  # no generation to check against: never cache
+        return load(ids) if ids else {}
+    cache = app_cache(name)
+    found, missing = {}, set()
+    for key in ids:
+        value = cache.get((key, generation))
+        if value is None:
+            missing.add(key)
+        else:
+            found[key] = value
+    if missing:
+        for key, value in load(missing).items():
+            cache.put((key, generation), value)
+            found[key] = value
+    return found
+
+
+def _event_facts(event_ids: set[int]) -> dict:
+    def load(ids):
+        return {e.id: e for e in db.session.execute(sa.select(*_EVENT_FACTS).where(Event.id.in_(ids)))}
+
+    return _cached("event_facts", generations()[1], event_ids, load)
+
+
+def _member_facts(p: Principal, member_ids: set[int]) -> dict[int, MemberFacts]:
+    """The members named, and the caller's own member (from the Principal: no statement)."""
+    out = {}
+    if p.member_id is not None:
+        out[p.member_id] = MemberFacts(p.member_id, p.home_branch_id, p.home_left_on)
+
+    def load(ids):
+        return {m.id: MemberFacts(*m) for m in db.session.execute(sa.select(*_MEMBER_FACTS).where(Member.id.in_(ids)))}
+
+    out.update(_cached("member_facts", generations()[0], set(member_ids) - set(out), load))
+    return out
+
+
+def _floating_facts(member_ids: set[int]) -> dict[int, tuple[FloatingFacts, ...]]:
+    def load(ids):
+        found = {m: [] for m in ids}
+        for row in db.session.execute(sa.select(FloatingMembership.member_id, FloatingMembership.host_branch_id,
+                                                FloatingMembership.starts_on, FloatingMembership.ends_on)
+                                      .where(FloatingMembership.member_id.in_(ids))):
+            found[row[0]].append(FloatingFacts(*row[1:]))
+        return {m: tuple(rows) for m, rows in found.items()}
+
+    return _cached("floating_facts", generations()[0], member_ids, load)
 
 
 def ingest_checkins(p: Principal, device, device_key: str, items: list[tuple[int, dict]], now: dt.datetime,
@@ -260,8 +378,7 @@ def ingest_checkins(p: Principal, device, device_key: str, items: list[tuple[int
                 event_ids.add(qr.event_id)
         else:
             event_ids.add(m["event_id"])
-    events = {e.id: e for e in db.session.execute(sa.select(*_EVENT_FACTS).where(Event.id.in_(event_ids)))} \
-        if event_ids else {}
+    events = _event_facts(event_ids)
 
     # Cards scanned by a secretary: verify the signature offline-style, then against the register.
     card_texts = [m["card_qr"] for _, m in fresh if m["type"] == "checkin_card"]
@@ -276,11 +393,8 @@ def ingest_checkins(p: Principal, device, device_key: str, items: list[tuple[int
             if serials else {}
 
     named = {m.get("member_id") for _, m in fresh} | {v.claims.member_id for v in verdicts.values() if v.claims}
-    if p.member_id:
-        named.add(p.member_id)
     named.discard(None)
-    members = {m.id: m for m in db.session.execute(sa.select(*_MEMBER_FACTS).where(Member.id.in_(named)))} \
-        if named else {}
+    members = _member_facts(p, named)
     fresh_map = dict(fresh)
 
     claims: dict[int, Claim] = {}
@@ -338,11 +452,9 @@ def ingest_checkins(p: Principal, device, device_key: str, items: list[tuple[int
                               clock_offset_ms=offset_ms, event_qr=m.get("event_qr"), device_synced_ms=synced_ms)
 
     # Who may attend: members of the event's branch, or floating to it on the event's day.
-    member_ids = {c.member_id for c in claims.values()}
-    floating = defaultdict(list)
-    if member_ids:
-        for fm in db.session.scalars(sa.select(FloatingMembership).where(FloatingMembership.member_id.in_(member_ids))):
-            floating[fm.member_id].append(fm)
+    # (Only members claimed at another branch's event can be floating there.)
+    floating = _floating_facts({c.member_id for c in claims.values()
+                                if c.member_id in members and members[c.member_id].branch_id != events[c.event_id].branch_id})
 
     def may_attend(member_id: int, event) -> bool:
         member = members.get(member_id)
@@ -352,7 +464,7 @@ def ingest_checkins(p: Principal, device, device_key: str, items: list[tuple[int
         if member.left_on is not None and member.left_on < day:
             return False
         return member.branch_id == event.branch_id or any(
-            fm.host_branch_id == event.branch_id and fm.is_current(day) for fm in floating[member_id])
+            fm.host_branch_id == event.branch_id and fm.is_current(day) for fm in floating.get(member_id, ()))
 
     limit = _wrong_code_limit(p.user_id, rules, {c.event_id for c in claims.values() if c.method == "event_code"})
     judgements = {}
@@ -377,8 +489,10 @@ def ingest_checkins(p: Principal, device, device_key: str, items: list[tuple[int
         judgements[index] = dataclasses.replace(judgement, flags=flags)
 
     accepted = {i: claims[i] for i in judgements}
-    existing = _records_for({c.pair for c in accepted.values()})
-    outcome = resolve(accepted.values(), set(existing))
+    # Records already there are not looked up first: most check-ins are new, and the insert's
+    # ON CONFLICT finds the others (the `lost` pairs below), which then are duplicates.
+    existing: dict[tuple[int, int], dict] = {}
+    outcome = resolve(accepted.values(), set())
     by_nonce = {c.nonce: (i, c) for i, c in accepted.items()}
 
     notes: list[dict] = []  # change-feed rows of the records this push creates or moves
@@ -448,8 +562,11 @@ def ingest_checkins(p: Principal, device, device_key: str, items: list[tuple[int
         return p.manages(event.branch_id)
 
     tallied = [i for i, _ in fresh if i in rejected and logged(i)]
+    # (A member id the push names but that does not exist is not kept: it would break the tally's
+    # foreign key and, with it, the whole batch.)
     kept = _tally_rejections(p.user_id, device_key, [(i, scan_event[i], rejected[i], _METHOD[fresh_map[i]["type"]],
-                                                     scan_member[i]) for i in tallied], now)
+                                                     scan_member[i] if scan_member[i] in members else None)
+                                                    for i in tallied], now)
     scan_rows = []
     for index, m in fresh:
         if index in rejected:
@@ -486,6 +603,18 @@ def ingest_checkins(p: Principal, device, device_key: str, items: list[tuple[int
     return out
 
 
+@prepared
+def _guess_lock(_dialect):
+    return sa.select(sa.func.pg_advisory_xact_lock(GUESS_LOCK_CLASS, sa.bindparam("user_id", type_=sa.Integer)))
+
+
+@prepared
+def _forged_tallies(dialect):
+    t = ScanTally.__table__
+    return sa.select(t.c.event_id, t.c.submitted_by_id, t.c.device_key, t.c["count"]).where(
+        _among_param(t.c.event_id, "event_ids", dialect), t.c.reason_code == "forged_code")
+
+
 def _wrong_code_limit(user_id: int, rules: Policy, event_ids: set[int]) -> WrongCodeLimit:
     """The guessing limits for these events, from the wrong codes counted so far (ScanTally).
 
@@ -495,10 +624,8 @@ def _wrong_code_limit(user_id: int, rules: Policy, event_ids: set[int]) -> Wrong
     if not event_ids:
         return WrongCodeLimit(rules)
     if _is_postgresql():
-        db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(GUESS_LOCK_CLASS, user_id)))
-    rows = db.session.execute(sa.select(ScanTally.event_id, ScanTally.submitted_by_id, ScanTally.device_key,
-                                        ScanTally.count).where(_among(ScanTally.event_id, list(event_ids)),
-                                                               ScanTally.reason_code == "forged_code"))
+        execute(_guess_lock(), {"user_id": user_id})
+    rows = execute(_forged_tallies(), {"event_ids": list(event_ids)})
     by_member, by_device, by_event = defaultdict(int), defaultdict(int), defaultdict(int)
     for event_id, submitter, key, count in rows:
         by_member[(submitter, event_id)] += count

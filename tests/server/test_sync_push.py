@@ -278,3 +278,30 @@ def test_an_idempotency_key_reused_for_a_different_batch_is_refused(app, client,
     other = push(client, auth.headers("member"), [code_scan(event)], idempotency_key="reused-key-0001")
     assert other.status_code == 422
     assert "different batch" in other.json["message"]
+
+
+def test_the_answer_sent_is_exactly_what_its_documented_schema_describes(client, auth, world, event):
+    """The push answer is sent as built (not dumped through PushResponseSchema, for speed): every
+    kind of item result must still be what the schema, the API docs and the PWA expect."""
+    from sync.messages import PushResponseSchema
+
+    headers = auth.headers("secretary_a")
+    mutations = [manual(event["id"], world.member), manual(event["id"], world.member),
+                 {"id": "x" * 20, "type": "checkin_manual", "event_id": "not a number"},
+                 manual(event["id"], 999_999), card_scan(event["id"], "not a card")]
+    answers = [push(client, headers, mutations).json, push(client, headers, mutations[:2]).json]
+    for answer in answers:
+        assert answer == PushResponseSchema().dump(answer)
+        assert {r["status"] for r in answer["results"]} <= {"applied", "duplicate", "rejected"}
+    assert {r["status"] for r in answers[0]["results"]} == {"applied", "duplicate", "rejected"}
+
+
+def test_a_manual_check_in_of_an_unknown_member_is_rejected_and_the_rest_of_the_batch_lands(
+        app, client, auth, world, event):
+    """It used to be counted in the rejection tally under its made-up member id, which broke the
+    tally's foreign key: the whole batch failed with 409 and nothing was saved."""
+    response = push(client, auth.headers("secretary_a"),
+                    [manual(event["id"], 999_999), manual(event["id"], world.member)])
+    assert response.status_code == 200
+    assert [r["status"] for r in response.json["results"]] == ["rejected", "applied"]
+    assert [r.member_id for r in records_for(app, event["id"])] == [world.member]
