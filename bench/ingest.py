@@ -5,7 +5,7 @@ The push path is called directly, as the view does it, without HTTP: inside
 `app.test_request_context()`, load the user and their Principal (`load_principal`, as
 `principal()` does per request), validate the envelope with `PushRequestSchema`, call
 `server.sync_api.operations.push`, commit (as `ZhibuFlask.dispatch_request` does once per request,
-which stamps the change feed) and dump the answer with `PushResponseSchema`. JWT decoding, JSON
+which stamps the change feed) and serialise the answer to JSON as the view does. JWT decoding, JSON
 parsing and WSGI are left out (bench/http_checkin.py measures the whole request).
 
 The mix, per batch size (1, 50, 500): batches alternate between a branch secretary pushing
@@ -29,6 +29,7 @@ answers the same results and changes no count; pushed again with its key, it rep
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 import uuid
 from pathlib import Path
@@ -42,7 +43,8 @@ from sync import clock
 BATCH_SIZES = (1, 50, 500)
 # Batches per size (half secretary, half member).
 PLAN = {1: 300, 50: 40, 500: 12} if FULL else {1: 12, 50: 4, 500: 2}
-TARGET_SIZE, TARGET_RATIO = 500, 0.5
+# Issue 17's aims for batches of 500: >= 0.5x the raw insert on PostgreSQL, >= 0.3x on SQLite.
+TARGET_SIZE, TARGET_RATIOS = 500, {"postgresql": 0.5, "sqlite": 0.3}
 RAW_ID_BASE = 1_500_000_000
 REASON = "忘带手机，书记补录"
 
@@ -162,7 +164,7 @@ def push_once(app, user_id: int, body: dict) -> tuple[dict, float]:
     from server.auth.models import User
     from server.core.db import db
     from server.sync_api import operations
-    from sync.messages import PushRequestSchema, PushResponseSchema
+    from sync.messages import PushRequestSchema
 
     with app.test_request_context("/api/v1/sync/push", method="POST"):
         started = time.perf_counter()
@@ -173,7 +175,7 @@ def push_once(app, user_id: int, body: dict) -> tuple[dict, float]:
         except BaseException:
             db.session.rollback()
             raise
-        answer = PushResponseSchema().dump(response)
+        answer = json.loads(json.dumps(response))  # as the view sends it (jsonify)
         return answer, time.perf_counter() - started
 
 
@@ -276,7 +278,7 @@ def _run_size(report: Report, kind: str, app, raw: Raw, world, size: int, n_batc
     raw_rate = mutations_total / raw_seconds
     kw = {}
     if size == TARGET_SIZE:
-        kw = dict(target=f"ratio >= {TARGET_RATIO}", met=push_rate / raw_rate >= TARGET_RATIO)
+        kw = dict(target=f"ratio >= {TARGET_RATIOS[kind]}", met=push_rate / raw_rate >= TARGET_RATIOS[kind])
     report.add(f"ingest ({kind})", f"push batch {size}: check-ins/s ({mutations_total} in {n_batches})",
                push_rate, "mut/s", baseline=raw_rate, baseline_name="raw executemany of the same rows",
                note=f"{len(known)} records, {mutations_total - len(known)} duplicates; checks passed", **kw)
