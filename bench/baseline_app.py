@@ -87,3 +87,12 @@ def create_app(database_url: str | None = None) -> Flask:
             for m in mutations]}
 
     return app
+
+
+def tuned_app() -> Flask:
+    """The app with the same runtime tuning as Zhibu's production entry point (server/wsgi.py)."""
+    from server.core.runtime import tune_garbage_collector
+
+    app = create_app()
+    tune_garbage_collector()
+    return app

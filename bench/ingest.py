@@ -38,6 +38,7 @@ import sqlalchemy as sa
 
 from bench import fixtures
 from bench.common import FULL, Report, new_database
+from server.core.runtime import tune_garbage_collector
 from sync import clock
 
 BATCH_SIZES = (1, 50, 500)
@@ -224,6 +225,7 @@ def run(report: Report, workdir: Path, backends: list[str], sizes=BATCH_SIZES, p
 def _run_backend(report: Report, kind: str, url: str, sizes, plan) -> dict:
     world = fixtures.build_world(url, branches=4, members_per_branch=250, events_per_branch=0)
     app = fixtures.app_for(world)
+    tune_garbage_collector()  # as the production entry point does (server/wsgi.py)
     raw = Raw(url)
     results = {}
     try:

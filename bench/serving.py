@@ -34,8 +34,9 @@ ROOT = Path(__file__).resolve().parents[1]
 WORKERS = 2
 THREADS = 4
 SERVER_SETUP = f"gunicorn -w {WORKERS} --threads {THREADS} (gthread), loopback"
-ZHIBU_APP = "server:create_app()"
-BASELINE_APP = "bench.baseline_app:create_app()"
+# Both as a production worker runs them: the app, then the runtime tuned (server/core/runtime.py).
+ZHIBU_APP = "server.wsgi:app"
+BASELINE_APP = "bench.baseline_app:tuned_app()"
 TOKEN_LIFETIME = dt.timedelta(hours=3)
 
 

@@ -61,7 +61,7 @@ class Gunicorn:
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
                 [str(GUNICORN), "-w", "2", "-b", f"127.0.0.1:{self.port}", "--timeout", "60", *NO_CONTROL_SOCKET,
-                 "server:create_app()"],
+                 "server.wsgi:app"],
                 cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
     def wait_ready(self, seconds: float = 20) -> None:
