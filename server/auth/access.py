@@ -17,6 +17,7 @@ from flask_jwt_extended import get_jwt
 from server.auth.models import User
 from server.core.cache import app_cache, generations
 from server.core.db import db
+from server.core.statements import execute, prepared
 from server.core.enums import MANAGING_ROLES, BranchRoleKind
 from server.org.models import Branch, BranchRole, Committee, FloatingMembership, Member
 from sync import clock
@@ -140,6 +141,26 @@ def load_principal(user) -> Principal:
     return principal_of(user.id)
 
 
+@prepared
+def _account_of(_dialect):
+    user, member, committee = User.__table__, Member.__table__, Committee.__table__
+    return (sa.select(user.c.member_id, user.c.committee_id, member.c.branch_id, member.c.left_on,
+                      committee.c.parent_id)
+            .select_from(user.outerjoin(member, member.c.id == user.c.member_id)
+                         .outerjoin(committee, committee.c.id == user.c.committee_id))
+            .where(user.c.id == sa.bindparam("user_id")))
+
+
+@prepared
+def _posts_and_floating(_dialect):
+    role, floating = BranchRole.__table__, FloatingMembership.__table__
+    posts = sa.select(sa.literal("post"), role.c.branch_id, role.c.role, role.c.starts_on, role.c.ends_on).where(
+        role.c.member_id == sa.bindparam("member_id"), role.c.role.in_([r.value for r in MANAGING_ROLES]))
+    hosts = sa.select(sa.literal("floating"), floating.c.host_branch_id, sa.null(), floating.c.starts_on,
+                      floating.c.ends_on).where(floating.c.member_id == sa.bindparam("member_id"))
+    return sa.union_all(posts, hosts)
+
+
 def principal_of(user_id: int) -> Principal:
     """Who the account is, today: two statements for a member's account (the account with its
     member and committee; the member's posts and floating memberships together)."""
@@ -147,18 +168,9 @@ def principal_of(user_id: int) -> Principal:
     managed: set[int] = set()
     secretary: set[int] = set()
     hosts: set[int] = set()
-    member_id, committee_id, home, left_on, parent_id = db.session.execute(
-        sa.select(User.member_id, User.committee_id, Member.branch_id, Member.left_on, Committee.parent_id)
-        .outerjoin(Member, Member.id == User.member_id).outerjoin(Committee, Committee.id == User.committee_id)
-        .where(User.id == user_id)).one()
+    member_id, committee_id, home, left_on, parent_id = execute(_account_of(), {"user_id": user_id}).one()
     if member_id is not None:
-        posts = sa.select(sa.literal("post"), BranchRole.branch_id, BranchRole.role, BranchRole.starts_on,
-                          BranchRole.ends_on).where(BranchRole.member_id == member_id,
-                                                    BranchRole.role.in_(MANAGING_ROLES))
-        floating = sa.select(sa.literal("floating"), FloatingMembership.host_branch_id, sa.null(),
-                             FloatingMembership.starts_on, FloatingMembership.ends_on).where(
-            FloatingMembership.member_id == member_id)
-        for kind, branch_id, role, starts_on, ends_on in db.session.execute(sa.union_all(posts, floating)):
+        for kind, branch_id, role, starts_on, ends_on in execute(_posts_and_floating(), {"member_id": member_id}):
             if not (starts_on <= on and (ends_on is None or on <= ends_on)):
                 continue
             if kind == "floating":

@@ -3,6 +3,10 @@ from __future__ import annotations
 
 from flask import current_app, g
 from flask_jwt_extended import JWTManager
+from flask_jwt_extended.config import config
+from flask_jwt_extended.default_callbacks import default_decode_key_callback
+from flask_jwt_extended.tokens import _decode_jwt
+from jwt import ExpiredSignatureError
 
 from server.auth.models import User
 from server.auth.operations import session_state
@@ -22,7 +26,7 @@ class VerifyingOnceJWTManager(JWTManager):
     its own words. Revocation is not cached: `_is_revoked` asks the database on every request."""
 
     def _decode_jwt_from_config(self, encoded_token: str, csrf_value=None, allow_expired: bool = False) -> dict:
-        if csrf_value is not None or allow_expired:
+        if csrf_value is not None or allow_expired or self._decode_key_callback is not default_decode_key_callback:
             return super()._decode_jwt_from_config(encoded_token, csrf_value, allow_expired)
         cache = app_cache("verified_tokens")
         claims = cache.get(encoded_token)
@@ -32,7 +36,17 @@ class VerifyingOnceJWTManager(JWTManager):
             leeway = leeway.total_seconds() if hasattr(leeway, "total_seconds") else leeway
             if now < claims.get("exp", 0) + leeway and claims.get("nbf", 0) <= now + leeway:
                 return dict(claims)  # a copy: callers may add to it
-        claims = super()._decode_jwt_from_config(encoded_token, csrf_value, allow_expired)
+        try:
+            # One verifying decode: the base class first decodes the token twice unverified, to
+            # pick a key; Zhibu has one key (JWT_SECRET_KEY), so there is nothing to pick.
+            claims = _decode_jwt(algorithms=config.decode_algorithms, allow_expired=False,
+                                 audience=config.decode_audience, csrf_value=None, encoded_token=encoded_token,
+                                 identity_claim_key=config.identity_claim_key, issuer=config.decode_issuer,
+                                 leeway=config.leeway, secret=config.decode_key,
+                                 verify_aud=config.decode_audience is not None, verify_sub=config.verify_sub)
+        except ExpiredSignatureError:
+            # The base class raises it with the token's header and claims attached, for the handler.
+            return super()._decode_jwt_from_config(encoded_token, csrf_value, allow_expired)
         cache.put(encoded_token, dict(claims))
         return claims
 

@@ -105,6 +105,7 @@ def _among_param(column, name: str, dialect: str):
 
 
 _INSERTS: dict[tuple, object] = {}
+SMALL_INSERT = 10  # rows up to which PostgreSQL gets a VALUES list rather than arrays
 
 
 def _insert_rows(model, rows: list[dict], conflict: list[str], returning: list):
@@ -118,12 +119,16 @@ def _insert_rows(model, rows: list[dict], conflict: list[str], returning: list):
     table = model.__table__
     names = list(rows[0])
     dialect = dialect_name()
-    key = (dialect, table.name, tuple(names), tuple(conflict), tuple(c.name for c in returning))
+    # A few rows (an online phone's single scan) go as plain VALUES: binding a one-element array
+    # per column cost more in the driver than the insert itself.
+    arrays = dialect == "postgresql" and len(rows) > SMALL_INSERT
+    key = (dialect, arrays, table.name, tuple(names), tuple(conflict), tuple(c.name for c in returning))
     stmt = _INSERTS.get(key)
     is_json = [isinstance(table.c[name].type, sa.JSON) for name in names]
     if stmt is None:
-        if dialect != "postgresql":
-            stmt = sqlite.insert(table).on_conflict_do_nothing(index_elements=conflict).returning(
+        if not arrays:
+            insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+            stmt = insert(table).on_conflict_do_nothing(index_elements=conflict).returning(
                 *(table.c[c.name] for c in returning))
         else:
             # (The dialect casts each array parameter to its column type's array; JSON goes as text.)
@@ -137,7 +142,7 @@ def _insert_rows(model, rows: list[dict], conflict: list[str], returning: list):
                                                                                   else table.c[name].type))
                                      for i, name in enumerate(names))).columns(*returning)
         _INSERTS[key] = stmt
-    if dialect != "postgresql":
+    if not arrays:
         return execute(stmt, rows)
     values = {}
     for i, name in enumerate(names):
