@@ -20,7 +20,7 @@ from server.cards.models import Card
 from server.core.enums import CardStatus
 from server.events.models import Event
 from server.org.models import FloatingMembership, Member
-from server.core.statements import prepared
+from server.core.statements import insert_rows, prepared
 from server.records.models import Record
 from server.sync_api.models import ChangeEntry, SyncClock
 
@@ -82,11 +82,6 @@ def _bump(_dialect):
     return sa.update(t).where(t.c.id == 1).values(value=t.c.value + 1).returning(t.c.value)
 
 
-@prepared
-def _note(_dialect):
-    return sa.insert(ChangeEntry.__table__)
-
-
 def bump_clock(session) -> int:
     return session.connection().execute(_bump(session.get_bind().dialect.name)).scalar_one()
 
@@ -103,7 +98,7 @@ def _stamp(session) -> None:
     if not rows:
         return
     version = bump_clock(session)
-    session.connection().execute(_note(session.get_bind().dialect.name), [{**row, "version": version} for row in rows])
+    insert_rows(ChangeEntry.__table__, [{**row, "version": version} for row in rows], session=session)
 
 
 @sa.event.listens_for(Session, "after_rollback")

@@ -25,7 +25,7 @@ from server.cards.models import Card
 from server.cards.signing import trusted_public_keys
 from server.core.api import abort
 from server.core.cache import app_cache, generations
-from server.core.statements import dialect_name, execute, prepared
+from server.core.statements import dialect_name, execute, insert_rows, prepared
 from server.core.db import UTCDateTime, db
 from server.core.enums import CheckinMethod, EventStatus, RecordKind
 from server.dues import operations as dues_operations
@@ -104,51 +104,9 @@ def _among_param(column, name: str, dialect: str):
     return column.in_(sa.bindparam(name, expanding=True))
 
 
-_INSERTS: dict[tuple, object] = {}
-SMALL_INSERT = 10  # rows up to which PostgreSQL gets a VALUES list rather than arrays
-
-
 def _insert_rows(model, rows: list[dict], conflict: list[str], returning: list):
-    """INSERT rows ... ON CONFLICT (conflict) DO NOTHING RETURNING returning: the rows written.
-
-    On PostgreSQL the rows travel as one array per column (INSERT ... SELECT FROM unnest(...)):
-    a multi-row VALUES of 500 scans binds 7,500 parameters, and converting those in the driver
-    cost more than the insert itself; the statement text is also the same for any batch size.
-    Statements are built once per shape (server/core/statements.py).
-    """
-    table = model.__table__
-    names = list(rows[0])
-    dialect = dialect_name()
-    # A few rows (an online phone's single scan) go as plain VALUES: binding a one-element array
-    # per column cost more in the driver than the insert itself.
-    arrays = dialect == "postgresql" and len(rows) > SMALL_INSERT
-    key = (dialect, arrays, table.name, tuple(names), tuple(conflict), tuple(c.name for c in returning))
-    stmt = _INSERTS.get(key)
-    is_json = [isinstance(table.c[name].type, sa.JSON) for name in names]
-    if stmt is None:
-        if not arrays:
-            insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-            stmt = insert(table).on_conflict_do_nothing(index_elements=conflict).returning(
-                *(table.c[c.name] for c in returning))
-        else:
-            # (The dialect casts each array parameter to its column type's array; JSON goes as text.)
-            arrays = ", ".join(f"CAST(:c{i} AS JSON[])" if is_json[i] else f":c{i}" for i in range(len(names)))
-            # WITH ORDINALITY ... ORDER BY: rows are inserted in the given order (callers sort by key).
-            stmt = sa.text(f"INSERT INTO {table.name} ({', '.join(names)}) SELECT {', '.join(names)} "
-                           f"FROM unnest({arrays}) WITH ORDINALITY AS given ({', '.join(names)}, ordinality) "
-                           f"ORDER BY ordinality ON CONFLICT ({', '.join(conflict)}) DO NOTHING "
-                           f"RETURNING {', '.join(column.name for column in returning)}")
-            stmt = stmt.bindparams(*(sa.bindparam(f"c{i}", type_=postgresql.ARRAY(sa.Text if is_json[i]
-                                                                                  else table.c[name].type))
-                                     for i, name in enumerate(names))).columns(*returning)
-        _INSERTS[key] = stmt
-    if not arrays:
-        return execute(stmt, rows)
-    values = {}
-    for i, name in enumerate(names):
-        column = [row[name] for row in rows]
-        values[f"c{i}"] = [None if v is None else json.dumps(v) for v in column] if is_json[i] else column
-    return execute(stmt, values)
+    """INSERT rows ... ON CONFLICT (conflict) DO NOTHING RETURNING returning: the rows written."""
+    return insert_rows(model.__table__, rows, conflict=conflict, returning=returning)
 
 
 # ---------------------------------------------------------------------------------------- push

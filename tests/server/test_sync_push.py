@@ -305,3 +305,24 @@ def test_a_manual_check_in_of_an_unknown_member_is_rejected_and_the_rest_of_the_
     assert response.status_code == 200
     assert [r["status"] for r in response.json["results"]] == ["rejected", "applied"]
     assert [r.member_id for r in records_for(app, event["id"])] == [world.member]
+
+
+def test_a_large_batch_stores_every_reason_exactly_whatever_characters_it_holds(app, client, auth, world, event):
+    """Batches of more than a few rows reach PostgreSQL as array literals built in Python; quotes,
+    backslashes, braces, commas, the word NULL and emoji must come back unchanged."""
+    from server.org.models import Branch
+    from tests.server.factories import create_member
+
+    with app.test_request_context():
+        branch = db.session.get(Branch, world.branch_a)
+        ids = [create_member(branch, f"批量{i}").id for i in range(14)]
+        db.session.commit()
+    reasons = ['他说"忘带手机"', "C:\\temp\\", "{a,b}", "NULL", "(空)", "逗号, 和 引号'", "emoji 🙂", "\\\"", "tab\tend",
+               "斜杠/和反斜杠\\", "}}", "{{ ", "a\\b\"c", "普通原因"]
+    mutations = [manual(event["id"], member_id, reason=reason) for member_id, reason in zip(ids, reasons)]
+    response = push(client, auth.headers("secretary_a"), mutations)
+    assert [r["status"] for r in response.json["results"]] == ["applied"] * 14
+    stored = {r.member_id: r.manual_reason for r in records_for(app, event["id"])}
+    assert [stored[m] for m in ids] == reasons
+    logged = {s.member_id: s.manual_reason for s in scans(app, event_id=event["id"])}
+    assert [logged[m] for m in ids] == reasons
