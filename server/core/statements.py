@@ -97,7 +97,9 @@ def insert_rows(table: sa.Table, rows: list[dict], *, conflict: list[str] | None
 
 
 def _quoted(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if "\\" in text or '"' in text:
+        text = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + text + '"'
 
 
 def _utc_text(value: dt.datetime) -> str:
@@ -127,4 +129,6 @@ def _element_writer(column_type):
 def _array_literal(values: list, column_type) -> str:
     """A PostgreSQL array literal ('{1,NULL,"text"}') of the values, as its column stores them."""
     write = _element_writer(column_type)
+    if None not in values:
+        return "{" + ",".join(map(write, values)) + "}"
     return "{" + ",".join("NULL" if v is None else write(v) for v in values) + "}"
