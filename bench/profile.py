@@ -1,5 +1,6 @@
 """Where the hot path's time goes: pyinstrument profiles of pushes of 500 check-ins (a secretary's
-manual entries; 3 pushes) and of a pull of the latest 100 changes (10 pulls, for samples), each
+manual entries; 3 pushes), of 100 single-scan pushes (each a member's first request with a fresh
+token, as on an activity day) and of a pull of the latest 100 changes (10 pulls, for samples), each
 through the whole request (app.test_client(), JWT, schemas), after a warm-up request, on each
 backend, over a 100k-record history.
 
@@ -8,7 +9,7 @@ sampler charges whatever frame was running when the process was descheduled. So 
 the database server does not appear in them; the one figure reported per backend gives it
 instead: the share of a push's wall time spent in SQL statements (2 more pushes, unprofiled).
 
-Writes bench/results/profile-push.txt and profile-pull.txt (pyinstrument's text trees, one
+Writes bench/results/profile-push.txt, profile-scan.txt and profile-pull.txt (pyinstrument's text trees, one
 section per backend) and prints the functions with the most self time (summed over the tree).
 """
 from __future__ import annotations
@@ -26,6 +27,7 @@ from bench.common import FULL, RESULTS_DIR, Report, new_database
 HISTORY = 100_000 if FULL else 10_000
 PUSH_REPEATS = 3
 PULL_REPEATS = 10  # one pull is a few milliseconds: profile several for enough samples
+SCAN_REPEATS = 100
 
 
 def self_times(frame, out=None) -> collections.Counter:
@@ -89,13 +91,15 @@ def profile(fn, title: str, *, interval: float = 0.0005):
 
 
 def run(report: Report, workdir: Path, backends: list[str]) -> None:
-    push_texts, pull_texts = [], []
+    push_texts, pull_texts, scan_texts = [], [], []
     for kind in backends:
-        push_text, pull_text = _profile_backend(report, kind, workdir)
+        push_text, pull_text, scan_text = _profile_backend(report, kind, workdir)
         push_texts.append(push_text)
         pull_texts.append(pull_text)
+        scan_texts.append(scan_text)
     RESULTS_DIR.mkdir(exist_ok=True)
-    for name, texts in (("profile-push.txt", push_texts), ("profile-pull.txt", pull_texts)):
+    for name, texts in (("profile-push.txt", push_texts), ("profile-pull.txt", pull_texts),
+                        ("profile-scan.txt", scan_texts)):
         (RESULTS_DIR / name).write_text("\n\n".join(texts))
         print(f"   written: bench/results/{name}")
 
@@ -148,7 +152,25 @@ def _profile_backend(report: Report, kind: str, workdir: Path) -> tuple[str, str
         pulls()
         pull_text, _, _ = profile(pulls, f"{PULL_REPEATS} pulls of the latest {LATEST} changes "
                                          f"({kind}, {HISTORY} records, whole request)", interval=0.0002)
-        return push_text, pull_text
+
+        # Single scans as on an activity day: each member's phone sends one event-code scan, with
+        # its own token used for the first time (nothing of theirs cached yet in the worker).
+        single = Batches(world, fixtures.add_events(world, 1), 1)  # an event nobody has scanned yet
+        scans = []
+        for k in range(1, 2 * (SCAN_REPEATS + 10), 2):
+            user, _, mutations = single.batch(k)
+            scans.append((fixtures.bearer(app, user), mutations))
+
+        def scan(headers, mutations):
+            response = client.post("/api/v1/sync/push", json=envelope(mutations, uuid.uuid4().hex), headers=headers)
+            assert response.status_code == 200 and response.json["results"][0]["status"] == "applied", response.json
+
+        for headers, mutations in scans[:10]:
+            scan(headers, mutations)  # warm-up
+        scan_text, _, _ = profile(lambda: [scan(h, m) for h, m in scans[10:]],
+                                  f"{SCAN_REPEATS} single event-code scans, each a member's first request "
+                                  f"({kind}, whole request)", interval=0.0002)
+        return push_text, pull_text, scan_text
     finally:
         if app is not None:
             with app.app_context():
