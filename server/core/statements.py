@@ -55,7 +55,7 @@ def insert_rows(table: sa.Table, rows: list[dict], *, conflict: list[str] | None
     On PostgreSQL the rows travel as one array per column (INSERT ... SELECT FROM unnest(...)):
     a multi-row VALUES of 500 scans binds 7,500 parameters, and converting those in the driver
     cost more than the insert itself; the statement text is also the same for any batch size.
-    Each array is sent as the text of an array literal (`_array_literal`), which the server casts
+    Each array is sent as the text of an array literal (`array_literal`), which the server casts
     to the column's type: the driver's own list adaptation inspected every element in Python and
     was a third of a batch's CPU. Statements are built once per shape. Rows must name every
     column that has a Python-side default (the array path leaves them to the database).
@@ -92,8 +92,8 @@ def insert_rows(table: sa.Table, rows: list[dict], *, conflict: list[str] | None
         _INSERTS[key] = stmt
     if not as_arrays:
         return session.connection().execute(stmt, rows)
-    return session.connection().execute(stmt, {f"c{i}": _array_literal([row[name] for row in rows], table.c[name].type)
-                          for i, name in enumerate(names)})
+    return session.connection().execute(stmt, {
+        f"c{i}": array_literal([row[name] for row in rows], table.c[name].type) for i, name in enumerate(names)})
 
 
 def _quoted(text: str) -> str:
@@ -126,7 +126,7 @@ def _element_writer(column_type):
     return lambda v: _quoted(str(v))
 
 
-def _array_literal(values: list, column_type) -> str:
+def array_literal(values: list, column_type) -> str:
     """A PostgreSQL array literal ('{1,NULL,"text"}') of the values, as its column stores them."""
     write = _element_writer(column_type)
     if None not in values:

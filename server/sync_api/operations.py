@@ -25,7 +25,7 @@ from server.cards.models import Card
 from server.cards.signing import trusted_public_keys
 from server.core.api import abort
 from server.core.cache import app_cache, generations
-from server.core.statements import dialect_name, execute, insert_rows, prepared
+from server.core.statements import array_literal, dialect_name, execute, insert_rows, prepared
 from server.core.db import UTCDateTime, db
 from server.core.enums import CheckinMethod, EventStatus, RecordKind
 from server.dues import operations as dues_operations
@@ -98,10 +98,21 @@ def _among(column, values: list):
 
 
 def _among_param(column, name: str, dialect: str):
-    """column IN :name (a list given at execution), for a statement built once."""
+    """column IN :name, for a statement built once; the value is given by `_among_values`.
+
+    One text parameter whatever the number of values: SQLite expands a list parameter into one
+    placeholder per value at every execution (a tenth of a single scan's CPU), and psycopg looked
+    up array types for a list; both parse a literal themselves."""
     if dialect == "postgresql":
-        return column == sa.any_(sa.bindparam(name, type_=postgresql.ARRAY(column.type)))
-    return column.in_(sa.bindparam(name, expanding=True))
+        return column == sa.any_(sa.cast(sa.bindparam(name, type_=sa.Text), postgresql.ARRAY(column.type)))
+    return column.in_(sa.select(sa.column("value")).select_from(
+        sa.func.json_each(sa.bindparam(name, type_=sa.Text))).scalar_subquery())
+
+
+def _among_values(values, column) -> str:
+    if _is_postgresql():
+        return array_literal(list(values), column.type)
+    return json.dumps(list(values))
 
 
 def _insert_rows(model, rows: list[dict], conflict: list[str], returning: list):
@@ -128,7 +139,8 @@ def _device_upsert(synced: bool, offset: bool):
     return prepared(build)
 
 
-_DEVICE_UPSERTS = {(synced, offset): _device_upsert(synced, offset) for synced in (False, True) for offset in (False, True)}
+_DEVICE_UPSERTS = {(synced, offset): _device_upsert(synced, offset)
+                   for synced in (False, True) for offset in (False, True)}
 
 
 def register_device(user_id: int, device_key: str, offset_ms: int | None, protocol_version: int, *,
@@ -151,8 +163,9 @@ def _receipt_lookup(_dialect):
 def _receipt_insert(dialect):
     t = PushReceipt.__table__
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(t).values(
-        user_id=sa.bindparam("user_id"), idempotency_key=sa.bindparam("key"), response=sa.bindparam("response", type_=t.c.response.type),
-        request_digest=sa.bindparam("digest"), created_at=sa.bindparam("now", type_=UTCDateTime)).on_conflict_do_nothing()
+        user_id=sa.bindparam("user_id"), idempotency_key=sa.bindparam("key"),
+        response=sa.bindparam("response", type_=t.c.response.type), request_digest=sa.bindparam("digest"),
+        created_at=sa.bindparam("now", type_=UTCDateTime)).on_conflict_do_nothing()
 
 
 def push(p: Principal, body: dict, idempotency_key: str | None) -> dict:
@@ -230,7 +243,8 @@ def _stored_results(nonces: list[str], user_id: int) -> dict[str, dict]:
     if not nonces:
         return {}
     out = {}
-    for nonce, submitter, status, code, record_id, flags in execute(_stored_scans(), {"nonces": list(nonces)}):
+    stored = execute(_stored_scans(), {"nonces": _among_values(nonces, Scan.nonce)})
+    for nonce, submitter, status, code, record_id, flags in stored:
         # Someone else's nonce is not theirs to replay or to learn about.
         out[nonce] = (result(nonce, status, code, record_id, flags or ()) if submitter == user_id
                       else result(nonce, "rejected", "not_allowed"))
@@ -416,8 +430,8 @@ def ingest_checkins(p: Principal, device, device_key: str, items: list[tuple[int
 
     # Who may attend: members of the event's branch, or floating to it on the event's day.
     # (Only members claimed at another branch's event can be floating there.)
-    floating = _floating_facts({c.member_id for c in claims.values()
-                                if c.member_id in members and members[c.member_id].branch_id != events[c.event_id].branch_id})
+    floating = _floating_facts({c.member_id for c in claims.values() if c.member_id in members
+                                and members[c.member_id].branch_id != events[c.event_id].branch_id})
 
     def may_attend(member_id: int, event) -> bool:
         member = members.get(member_id)
@@ -588,7 +602,7 @@ def _wrong_code_limit(user_id: int, rules: Policy, event_ids: set[int]) -> Wrong
         return WrongCodeLimit(rules)
     if _is_postgresql():
         execute(_guess_lock(), {"user_id": user_id})
-    rows = execute(_forged_tallies(), {"event_ids": list(event_ids)})
+    rows = execute(_forged_tallies(), {"event_ids": _among_values(event_ids, ScanTally.event_id)})
     by_member, by_device, by_event = defaultdict(int), defaultdict(int), defaultdict(int)
     for event_id, submitter, key, count in rows:
         by_member[(submitter, event_id)] += count
