@@ -34,7 +34,9 @@ HEADERS = ("姓名", "性别", "民族", "出生日期", "学历", "入党日期
 
 
 def id_number(n: int) -> str:
-    prefix = f"110101{1950 + n % 50:04d}{1 + n % 12:02d}{1 + n % 28:02d}{n % 1000:03d}"
+    # The birth date repeats every 2,100 rows (lcm of 50, 12 and 28): the sequence number counts the
+    # repeats, so that every number is unique up to 2.1 million rows (n % 1000 repeated from row 21,001).
+    prefix = f"110101{1950 + n % 50:04d}{1 + n % 12:02d}{1 + n % 28:02d}{n // 2100 % 1000:03d}"
     weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
     return prefix + "10X98765432"[sum(int(d) * w for d, w in zip(prefix, weights)) % 11]
 

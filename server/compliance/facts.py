@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from server.calendar.days import CHINA, HolidayCalendar, local_day
 from server.compliance.registry import FACT_LOADERS
+from server.core.collector import collector_paused
 from server.core.db import db
 from server.core.enums import EventKind, EventStatus, FilingDecision, FilingKind, RecordKind
 from server.events.models import Event
@@ -104,7 +105,13 @@ def _utc_start(day: dt.date) -> dt.datetime:
 def load_facts(branches: list[Branch], year: int, calendar: HolidayCalendar, today: dt.date) -> dict[int, BranchFacts]:
     """Facts for judging `year` (and its month and quarter) for each branch: events from the start of
     the year to the end of March after it (a postponed org-life meeting), filings of the year and
-    the one before, rectification items of the year."""
+    the one before, rectification items of the year. The garbage collector is paused meanwhile
+    (server/core/collector.py: it cost about two fifths of a committee's judgement)."""
+    with collector_paused():
+        return _load_facts(branches, year, calendar, today)
+
+
+def _load_facts(branches: list[Branch], year: int, calendar: HolidayCalendar, today: dt.date) -> dict[int, BranchFacts]:
     ids = [b.id for b in branches]
     facts = {b.id: BranchFacts(b.id, b.name, local_day(b.created_at), calendar) for b in branches}
     if not ids:

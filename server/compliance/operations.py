@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import importlib
+from collections import Counter
 
 import sqlalchemy as sa
 
@@ -16,7 +17,9 @@ from server.compliance.registry import (
     GROUP,
     REGISTRY,
     SYSTEM_NAMES,
+    Evidence,
     NextStep,
+    Period,
     Result,
     Scope,
     State,
@@ -58,29 +61,53 @@ def rules_table() -> list[dict]:
              "scope": r.scope, "title": r.title} for r in REGISTRY.values()]
 
 
-def evaluate(facts: BranchFacts, year: int, month: int, today: dt.date) -> list[dict]:
-    """One row per rule and scope (per group for group rules)."""
-    periods = periods_for(year, month)
-    rows = []
+def _judged(facts: BranchFacts, periods: dict[str, Period], today: dt.date):
+    """(rule, period, scope, result) for every rule and scope (per group for group rules), in REGISTRY's order."""
     for r in REGISTRY.values():
         period = periods[r.period]
         if r.scope == GROUP:
             scopes = [Scope(GROUP, g.id, g.name) for g in facts.groups] or [Scope(GROUP)]
         else:
-            scopes = [Scope(BRANCH)]
+            scopes = _BRANCH_SCOPES
         for scope in scopes:
             if period.end < facts.since:
                 result = Result(State.not_applicable, next_step=NextStep("branch.not_registered", {"since": facts.since}))
             else:
                 result = r.evaluate(scope, period, today, facts)
-            rows.append({
-                "rule": r.id, "system": r.system, "title": r.title, "period_kind": r.period,
-                "period": period.label, "period_zh": period.label_zh,
-                "scope": {"kind": scope.kind, "group_id": scope.group_id, "group_name": scope.group_name},
-                "state": result.state.value, "deadline": result.deadline,
-                "evidence": dataclasses.asdict(result.evidence), "next_step": _step(result.next_step),
-            })
-    return rows
+            yield r, period, scope, result
+
+
+_BRANCH_SCOPES = (Scope(BRANCH),)
+_STATE_VALUES = tuple(s.value for s in State)
+_EVIDENCE_FIELDS = tuple(f.name for f in dataclasses.fields(Evidence))
+_PLAIN = (int, str)
+
+
+def _evidence(evidence: Evidence) -> dict:
+    """dataclasses.asdict(evidence) without its recursive deep copy, which cost as much as the
+    rules themselves: the fields are ints and lists of ints or strings, copied as new lists;
+    anything else takes asdict."""
+    out = {}
+    for name in _EVIDENCE_FIELDS:
+        value = getattr(evidence, name)
+        if type(value) in _PLAIN:
+            out[name] = value
+        elif type(value) is list and all(type(v) in _PLAIN for v in value):
+            out[name] = list(value)
+        else:
+            return dataclasses.asdict(evidence)
+    return out
+
+
+def evaluate(facts: BranchFacts, year: int, month: int, today: dt.date) -> list[dict]:
+    """One row per rule and scope (per group for group rules)."""
+    return [{
+        "rule": r.id, "system": r.system, "title": r.title, "period_kind": r.period,
+        "period": period.label, "period_zh": period.label_zh,
+        "scope": {"kind": scope.kind, "group_id": scope.group_id, "group_name": scope.group_name},
+        "state": result.state.value, "deadline": result.deadline,
+        "evidence": _evidence(result.evidence), "next_step": _step(result.next_step),
+    } for r, period, scope, result in _judged(facts, periods_for(year, month), today)]
 
 
 def _silence(facts: BranchFacts, today: dt.date) -> dict:
@@ -110,18 +137,26 @@ def branch_compliance(branch: Branch, year: int, month: int, today: dt.date) -> 
 
 def _branch_rows(branches: list[Branch], facts: dict[int, BranchFacts], year: int, month: int,
                  today: dt.date) -> list[dict]:
+    """One row per branch: each rule's worst state over its scopes, and the next steps of what is
+    missed or late. Judges as `evaluate` does, without building the evidence and the texts the
+    committee's table does not show."""
+    periods = periods_for(year, month)
+    attention_states = (State.missed, State.late)
     rows = []
     for branch in branches:
-        results = evaluate(facts[branch.id], year, month, today)
-        states = {}
-        for rule_id in REGISTRY:
-            states[rule_id] = worst(State(r["state"]) for r in results if r["rule"] == rule_id).value
+        judged = {rule_id: set() for rule_id in REGISTRY}
+        attention = []
+        for r, _, _, result in _judged(facts[branch.id], periods, today):
+            judged[r.id].add(result.state)
+            if result.state in attention_states and result.next_step is not None:
+                attention.append(render(result.next_step))
+        states = {rule_id: worst(found).value for rule_id, found in judged.items()}
+        counts = Counter(states.values())
         rows.append({
             "branch_id": branch.id, "branch_name": branch.name, "sector": branch.sector.value,
             "committee_id": branch.committee_id,
-            "states": states, "summary": {s.value: sum(1 for v in states.values() if v == s.value) for s in State},
-            "attention": [r["next_step"]["text"] for r in results
-                          if r["state"] in (State.missed.value, State.late.value) and r["next_step"]],
+            "states": states, "summary": {value: counts[value] for value in _STATE_VALUES},
+            "attention": attention,
             **_silence(facts[branch.id], today),
         })
     return rows

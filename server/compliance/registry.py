@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 import dataclasses
 import datetime as dt
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -38,26 +39,29 @@ def worst(states) -> State:
 
 @dataclasses.dataclass(frozen=True)
 class Period:
+    """A month, quarter or year. Its bounds and labels are computed once per instance (cached
+    properties: the rules ask for them for every branch judged)."""
+
     kind: str
     year: int
     index: int  # the month (1-12), the quarter (1-4), or 1 for a year
 
-    @property
+    @functools.cached_property
     def start(self) -> dt.date:
         month = {MONTH: self.index, QUARTER: 3 * self.index - 2, YEAR: 1}[self.kind]
         return dt.date(self.year, month, 1)
 
-    @property
+    @functools.cached_property
     def end(self) -> dt.date:
         month = {MONTH: self.index, QUARTER: 3 * self.index, YEAR: 12}[self.kind]
         return dt.date(self.year, month, calendar.monthrange(self.year, month)[1])
 
-    @property
+    @functools.cached_property
     def label(self) -> str:
         return {MONTH: f"{self.year}-{self.index:02d}", QUARTER: f"{self.year}-Q{self.index}",
                 YEAR: f"{self.year}"}[self.kind]
 
-    @property
+    @functools.cached_property
     def label_zh(self) -> str:
         return {MONTH: f"{self.year}年{self.index}月", QUARTER: f"{self.year}年第{self.index}季度",
                 YEAR: f"{self.year}年度"}[self.kind]
