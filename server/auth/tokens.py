@@ -1,7 +1,7 @@
 """flask-jwt-extended wiring: identity, user loading, revocation and the error shape."""
 from __future__ import annotations
 
-from flask import current_app, g
+from flask import g
 from flask_jwt_extended import JWTManager
 from flask_jwt_extended.config import config
 from flask_jwt_extended.default_callbacks import default_decode_key_callback
@@ -32,8 +32,7 @@ class VerifyingOnceJWTManager(JWTManager):
         claims = cache.get(encoded_token)
         if claims is not None:
             now = clock.real_now().timestamp()
-            leeway = current_app.config.get("JWT_DECODE_LEEWAY", 0)
-            leeway = leeway.total_seconds() if hasattr(leeway, "total_seconds") else leeway
+            leeway = config.leeway.total_seconds() if hasattr(config.leeway, "total_seconds") else config.leeway
             if now < claims.get("exp", 0) + leeway and claims.get("nbf", 0) <= now + leeway:
                 return dict(claims)  # a copy: callers may add to it
         try:

@@ -90,13 +90,6 @@ def _is_postgresql() -> bool:
     return dialect_name() == "postgresql"
 
 
-def _among(column, values: list):
-    """column IN values; on PostgreSQL as one array parameter (= ANY), not one per value."""
-    if _is_postgresql():
-        return column == sa.any_(sa.bindparam(None, list(values), type_=postgresql.ARRAY(column.type)))
-    return column.in_(values)
-
-
 def _among_param(column, name: str, dialect: str):
     """column IN :name, for a statement built once; the value is given by `_among_values`.
 
@@ -611,16 +604,23 @@ def _wrong_code_limit(user_id: int, rules: Policy, event_ids: set[int]) -> Wrong
     return WrongCodeLimit(rules, by_member, by_device, by_event)
 
 
+@prepared
+def _tallies_of_device(dialect):
+    t = ScanTally.__table__
+    return sa.select(t.c.event_id, t.c.reason_code, t.c["count"]).where(
+        t.c.submitted_by_id == sa.bindparam("user_id"), t.c.device_key == sa.bindparam("device_key"),
+        _among_param(t.c.event_id, "event_ids", dialect))
+
+
 def _tally_rejections(user_id: int, device_key: str, items: list[tuple], now: dt.datetime) -> set[int]:
     """Count rejected scans (index, event, reason, method, member) in ScanTally; returns the
     indexes to keep whole in the scan log (the first KEPT_REJECTIONS of each key, ever)."""
     if not items:
         return set()
     keys = {(event_id, reason) for _, event_id, reason, _, _ in items}
-    before = dict(((e, r), n) for e, r, n in db.session.execute(
-        sa.select(ScanTally.event_id, ScanTally.reason_code, ScanTally.count).where(
-            ScanTally.submitted_by_id == user_id, ScanTally.device_key == device_key,
-            _among(ScanTally.event_id, list({e for e, _ in keys})))))
+    before = dict(((e, r), n) for e, r, n in execute(_tallies_of_device(), {
+        "user_id": user_id, "device_key": device_key,
+        "event_ids": _among_values({e for e, _ in keys}, ScanTally.event_id)}))
     counts: dict[tuple, list] = {}
     kept = set()
     for index, event_id, reason, method, member_id in items:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import io
 import re
 
 from server.auth.operations import create_user
@@ -193,3 +194,17 @@ def fill(value, ids: dict):
     if isinstance(value, list):
         return [fill(v, ids) for v in value]
     return value
+
+
+def send(client, row, headers: dict, ids: dict):
+    """Send a request template (method, url, body or files) with its "{name}"s filled in; files are
+    (bytes, filename) pairs, streamed as multipart."""
+    if row.files is not None:
+        files = {k: (io.BytesIO(v[0]), v[1]) if isinstance(v, tuple) else v for k, v in row.files.items()}
+        response = client.open("/api/v1" + fill(row.url, ids), method=row.method, headers=headers, data=files,
+                               content_type="multipart/form-data")
+    else:
+        response = client.open("/api/v1" + fill(row.url, ids), method=row.method, headers=headers,
+                               json=fill(row.body, ids) if row.body is not None else None)
+    response.close()  # files are streamed
+    return response

@@ -26,7 +26,7 @@ import sqlalchemy as sa
 
 from sync import clock
 from tests.conftest import Auth, rolled_back, shared_app
-from tests.server.factories import fill
+from tests.server.factories import fill, send
 from tests.server.importkit import roster_row, workbook_bytes
 
 API = "/api/v1"
@@ -316,15 +316,7 @@ ROWS = [
 def call(tree: Tree, row: Row, side: Side, who: str, ids: dict):
     client = tree.app.test_client()
     headers = tree.headers(who)
-    if row.files is not None:
-        files = {k: (io.BytesIO(v[0]), v[1]) for k, v in row.files.items()}
-        response = client.open(API + fill(row.url, ids), method=row.method, headers=headers, data=files,
-                               content_type="multipart/form-data")
-    else:
-        response = client.open(API + fill(row.url, ids), method=row.method, headers=headers,
-                               json=fill(row.body, ids) if row.body is not None else None)
-    response.close()  # files (an attachment) are streamed
-    return response
+    return send(client, row, headers, ids)
 
 
 def allowed(who: str, target: str) -> bool:

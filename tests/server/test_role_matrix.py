@@ -30,7 +30,7 @@ import sqlalchemy as sa
 
 from sync import PROTOCOL_VERSION, clock
 from tests.conftest import rolled_back
-from tests.server.factories import fill
+from tests.server.factories import fill, send
 from tests.server.importkit import workbook_bytes
 
 API = "/api/v1"
@@ -837,15 +837,7 @@ def test_access(cell, row, role):
     headers = {}
     if role != GUEST:
         headers = {"Authorization": f"Bearer {cell.auth.tokens(role)[row.token]}"}
-    if row.files is not None:
-        files = {k: (io.BytesIO(v[0]), v[1]) if isinstance(v, tuple) else v for k, v in row.files.items()}
-        response = client.open(API + fill(row.url, ids), method=row.method, headers=headers, data=files,
-                               content_type="multipart/form-data")
-    else:
-        response = client.open(API + fill(row.url, ids), method=row.method, headers=headers,
-                               json=fill(row.body, ids) if row.body is not None else None)
-
-    response.close()  # files (a photo) are streamed
+    response = send(client, row, headers, ids)
     if role == GUEST:
         expected = 401
     elif role in row.allowed:
