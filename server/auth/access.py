@@ -155,20 +155,21 @@ def _account_of(_dialect):
 def _posts_and_floating(_dialect):
     role, floating = BranchRole.__table__, FloatingMembership.__table__
     posts = sa.select(sa.literal("post"), role.c.branch_id, role.c.role, role.c.starts_on, role.c.ends_on).where(
-        role.c.member_id == sa.bindparam("member_id"), role.c.role.in_([r.value for r in MANAGING_ROLES]))
+        role.c.member_id == sa.bindparam("member_id"), role.c.role.in_([sa.literal(r.value) for r in MANAGING_ROLES]))
     hosts = sa.select(sa.literal("floating"), floating.c.host_branch_id, sa.null(), floating.c.starts_on,
                       floating.c.ends_on).where(floating.c.member_id == sa.bindparam("member_id"))
     return sa.union_all(posts, hosts)
 
 
-def principal_of(user_id: int) -> Principal:
+def principal_of(user_id: int, account: tuple | None = None) -> Principal:
     """Who the account is, today: two statements for a member's account (the account with its
-    member and committee; the member's posts and floating memberships together)."""
+    member and committee, unless `account` gives them as the request's session check read them;
+    the member's posts and floating memberships together)."""
     on = clock.today()
     managed: set[int] = set()
     secretary: set[int] = set()
     hosts: set[int] = set()
-    member_id, committee_id, home, left_on, parent_id = execute(_account_of(), {"user_id": user_id}).one()
+    member_id, committee_id, home, left_on, parent_id = account or execute(_account_of(), {"user_id": user_id}).one()
     if member_id is not None:
         for kind, branch_id, role, starts_on, ends_on in execute(_posts_and_floating(), {"member_id": member_id}):
             if not (starts_on <= on and (ends_on is None or on <= ends_on)):
@@ -210,7 +211,7 @@ def principal() -> Principal:
         cache = app_cache("principals")
         found = cache.get(key) if key[-1] is not None else None
         if found is None:
-            found = principal_of(key[0])
+            found = principal_of(key[0], g.get("account_facts"))
             if key[-1] is not None:
                 cache.put(key, found)
         g.principal = found

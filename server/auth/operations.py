@@ -13,6 +13,7 @@ from server.core.cache import ACCESS, EVENTS, CacheGeneration
 from server.core.db import db
 from server.core.statements import execute, prepared
 from server.core.security import check_password_policy, hash_password, needs_rehash, verify_password
+from server.org.models import Committee, Member
 from sync import clock
 
 
@@ -53,14 +54,21 @@ class SessionState:
     revoked: bool
     active: bool  # the account's
     generations: tuple[int, int]  # server/core/cache.py: (access, events)
+    # (member id, committee id, the member's branch, the day they left, the committee's parent):
+    # what `server.auth.access.principal_of` would read first, read here for a cold principal.
+    account: tuple
 
 
 @prepared
 def _session_state(_dialect):
     access = sa.select(CacheGeneration.value).where(CacheGeneration.id == ACCESS).scalar_subquery()
     events = sa.select(CacheGeneration.value).where(CacheGeneration.id == EVENTS).scalar_subquery()
-    return (sa.select(AuthSession.revoked_at, User.is_active, access, events)
-            .join(User, User.id == AuthSession.user_id)
+    user, member, committee = User.__table__, Member.__table__, Committee.__table__
+    return (sa.select(AuthSession.revoked_at, user.c.is_active, access, events, user.c.member_id,
+                      user.c.committee_id, member.c.branch_id, member.c.left_on, committee.c.parent_id)
+            .select_from(AuthSession.__table__.join(user, user.c.id == AuthSession.user_id)
+                         .outerjoin(member, member.c.id == user.c.member_id)
+                         .outerjoin(committee, committee.c.id == user.c.committee_id))
             .where(AuthSession.id == sa.bindparam("sid"), AuthSession.user_id == sa.bindparam("uid")))
 
 
@@ -72,7 +80,7 @@ def session_state(user_id: int, session_id: str | None) -> SessionState | None:
     row = execute(_session_state(), {"sid": session_id, "uid": user_id}).first()
     if row is None:
         return None
-    return SessionState(row[0] is not None, row[1], (row[2], row[3]))
+    return SessionState(row[0] is not None, row[1], (row[2], row[3]), tuple(row[4:]))
 
 
 def end_sessions(user_id: int, reason: str, *, only: str | None = None, keep: str | None = None) -> int:

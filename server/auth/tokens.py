@@ -1,8 +1,10 @@
 """flask-jwt-extended wiring: identity, user loading, revocation and the error shape."""
 from __future__ import annotations
 
+import jwt as pyjwt
 from flask import g
 from flask_jwt_extended import JWTManager
+from flask_jwt_extended import view_decorators
 from flask_jwt_extended.config import config
 from flask_jwt_extended.default_callbacks import default_decode_key_callback
 from flask_jwt_extended.tokens import _decode_jwt
@@ -20,16 +22,17 @@ class VerifyingOnceJWTManager(JWTManager):
 
     PyJWT decoded a token three times per request (claims, header, then verified), checking every
     character of each segment in Python: a tenth of a check-in's CPU. A token string that verified
-    once is the same signed content every time, so its claims are kept (keyed by the whole string,
-    signature included) until it expires; expiry and not-before are checked again on every use
-    against the clock PyJWT uses, and an expired one goes back through PyJWT, which refuses it in
-    its own words. Revocation is not cached: `_is_revoked` asks the database on every request."""
+    once is the same signed content every time, so its claims and header are kept (keyed by the
+    whole string, signature included) until it expires; expiry and not-before are checked again on
+    every use against the clock PyJWT uses, and an expired one goes back through PyJWT, which
+    refuses it in its own words. Revocation is not cached: `_is_revoked` asks the database on every
+    request."""
 
     def _decode_jwt_from_config(self, encoded_token: str, csrf_value=None, allow_expired: bool = False) -> dict:
         if csrf_value is not None or allow_expired or self._decode_key_callback is not default_decode_key_callback:
             return super()._decode_jwt_from_config(encoded_token, csrf_value, allow_expired)
         cache = app_cache("verified_tokens")
-        claims = cache.get(encoded_token)
+        claims, _header = cache.get(encoded_token) or (None, None)
         if claims is not None:
             now = clock.real_now().timestamp()
             leeway = config.leeway.total_seconds() if hasattr(config.leeway, "total_seconds") else config.leeway
@@ -46,8 +49,19 @@ class VerifyingOnceJWTManager(JWTManager):
         except ExpiredSignatureError:
             # The base class raises it with the token's header and claims attached, for the handler.
             return super()._decode_jwt_from_config(encoded_token, csrf_value, allow_expired)
-        cache.put(encoded_token, dict(claims))
+        cache.put(encoded_token, (dict(claims), pyjwt.get_unverified_header(encoded_token)))
         return claims
+
+
+def _header_of_verified_token(encoded_token: str) -> dict:
+    """flask-jwt-extended reads a token's header after verifying it, with PyJWT, which decodes and
+    checks the whole token again: the header kept when this worker verified the token is the same."""
+    _claims, header = app_cache("verified_tokens").get(encoded_token) or (None, None)
+    return dict(header) if header is not None else pyjwt.get_unverified_header(encoded_token)
+
+
+# The name flask-jwt-extended's view decorators call (flask_jwt_extended/view_decorators.py).
+view_decorators.get_unverified_jwt_headers = _header_of_verified_token
 
 
 jwt = VerifyingOnceJWTManager()
@@ -72,6 +86,7 @@ def _is_revoked(_header, payload) -> bool:
     if state is None:
         return True
     g.cache_generations = state.generations
+    g.account_facts = state.account  # for `access.principal()` when this token's principal is not cached
     if not state.active:
         g.account_disabled = True
         return True

@@ -46,8 +46,10 @@ CACHEABLE_API = ("/api/v1/openapi.json", "/api/v1/docs")
 def init_app(app: Flask) -> None:
     @app.after_request
     def _security_headers(response):
-        for name, value in HEADERS.items():
-            response.headers.setdefault(name, value)
+        # One pass over the answer's headers, not one per header set (werkzeug's setdefault scans
+        # them all each time): every request goes through here.
+        present = {name.lower() for name, _ in response.headers}
+        response.headers.extend([(name, value) for name, value in HEADERS.items() if name.lower() not in present])
         if request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", HSTS)
         path = request.path

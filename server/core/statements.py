@@ -1,13 +1,18 @@
-"""SQL statements of the hot paths, built once per database dialect instead of once per request.
+"""SQL statements of the hot paths, built once per database dialect and run on the driver's cursor.
 
 Building a Core statement (coercing each column and comparison, then deriving its cache key) cost
-more than sending it: about 0.1 ms per statement, ten of them per check-in. A statement with
-bind parameters built once is reused with new values; SQLAlchemy's compiled cache then finds it
-at once. Executed on the session's connection: the ORM's layer adds nothing to a Core statement
-but time.
+more than sending it: about 0.1 ms per statement, ten of them per check-in. So the hot statements
+are built once (`prepared`) and compiled once per driver; `execute` then runs them on the DB-API
+cursor of the session's connection, inside its transaction (`DriverStatement`). SQLAlchemy's own
+execution of an already compiled statement (the execution context, parameter and result
+processing, events, the result object) cost 30-60 µs of Python per statement, more than SQLite
+takes to run it, and a single check-in makes a dozen. Values are converted by the type processors
+SQLAlchemy itself would apply (chosen once per statement); driver errors are raised as
+SQLAlchemy's, and a connection the database dropped is invalidated as SQLAlchemy would.
 """
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import enum
 import functools
@@ -15,6 +20,7 @@ import json
 from collections.abc import Callable
 
 import sqlalchemy as sa
+from flask_sqlalchemy.session import Session
 from sqlalchemy.dialects import postgresql, sqlite
 
 from server.core.db import UTCDateTime, db
@@ -26,7 +32,7 @@ def dialect_name() -> str:
 
 def prepared(build: Callable[[str], object]) -> Callable[[], object]:
     """Decorates build(dialect_name) -> statement: calling the result gives the statement for
-    the session's dialect, built on first use."""
+    the session's dialect, built on first use. `execute` runs such statements on the driver."""
     built: dict[str, object] = {}
 
     @functools.wraps(build)
@@ -35,14 +41,152 @@ def prepared(build: Callable[[str], object]) -> Callable[[], object]:
         stmt = built.get(dialect)
         if stmt is None:
             stmt = built[dialect] = build(dialect)
+            _DRIVER_FORMS[id(stmt)] = (stmt, {})  # built once and kept for good: its id stays its own
         return stmt
 
     return get
 
 
-def execute(stmt, params=None):
-    """Run a Core statement on the session's connection (in its transaction)."""
-    return db.session.connection().execute(stmt, params)
+class Rows(list):
+    """The rows a driver statement returned (named tuples), with the Result methods callers use."""
+
+    def one(self):
+        if len(self) != 1:
+            raise (sa.exc.NoResultFound if not self else sa.exc.MultipleResultsFound)(
+                f"Expected one row, got {len(self)}")
+        return self[0]
+
+    def first(self):
+        return self[0] if self else None
+
+    def scalar_one(self):
+        return self.one()[0]
+
+    def scalar(self):
+        return self[0][0] if self else None
+
+    def all(self) -> list:
+        return list(self)
+
+
+class DriverStatement:
+    """A Core statement compiled once for one driver, run on the DB-API cursor.
+
+    The SQL text and the order of its parameters come from SQLAlchemy's compiler, and so do the
+    value processors (`_bind_processors`, `_cached_result_processor`: what SQLAlchemy's execution
+    applies to the same statement). Parameters with fixed values (literals in the statement) are
+    processed once. A statement must not have expanding (IN list) parameters: list values go as
+    one text value (see `_among_param` in server/sync_api/operations.py)."""
+
+    def __init__(self, stmt, dialect, column_keys=None):
+        compiled = stmt.compile(dialect=dialect, column_keys=column_keys)
+        if any(bind.expanding for bind in compiled.binds.values()):
+            raise ValueError("a driver statement cannot expand a list parameter; send it as one value")
+        self.sql = compiled.string
+        processors = compiled._bind_processors
+        fixed = {name: bind.value for bind, name in compiled.bind_names.items()
+                 if not bind.required and bind.callable is None}
+        self.positional = compiled.positional
+        self.names = list(compiled.positiontup) if self.positional else list(dict.fromkeys(
+            compiled.bind_names.values()))
+        self.processors = [(name, processors.get(name)) for name in self.names]
+        self.fixed = {name: (value if processors.get(name) is None else processors[name](value))
+                      for name, value in fixed.items() if value is not None}
+        columns = compiled._result_columns
+        self.returns_rows = bool(columns)  # known here: psycopg builds its `description` anew on each read
+        self.row_processors = [column[3]._cached_result_processor(dialect, None) for column in columns]
+        self.any_row_processor = any(self.row_processors)
+        self.row_type = collections.namedtuple("Row", [str(column[0]) for column in columns] or ["none"],
+                                               rename=True)
+
+    def values(self, params: dict):
+        """The parameters as the driver takes them: a tuple (SQLite's ?) or a dict (psycopg's %(name)s)."""
+        out = []
+        fixed = self.fixed
+        for name, process in self.processors:
+            if name in params:
+                value = params[name]
+                if process is not None and value is not None:
+                    value = process(value)
+            elif name in fixed:
+                value = fixed[name]
+            else:  # as SQLAlchemy: a parameter without a value is an error, not a NULL
+                raise sa.exc.ArgumentError(f"A value is required for bind parameter {name!r}")
+            out.append(value)
+        return tuple(out) if self.positional else dict(zip(self.names, out))
+
+    def rows(self, raw: list) -> Rows:
+        make = self.row_type._make
+        if not self.any_row_processor:
+            return Rows(map(make, raw))
+        processors = self.row_processors
+        return Rows(make([value if process is None or value is None else process(value)
+                          for process, value in zip(processors, row)]) for row in raw)
+
+
+_DRIVER_FORMS: dict = {}  # id(prepared statement) or a shape's key -> (statement, {driver: DriverStatement})
+_DRIVER = "zhibu_driver_connection"  # in session.info: (Connection, DB-API cursor, dialect)
+
+
+def _driver_connection(session):
+    """The session's connection for this transaction (begun on first use, with its hooks: SQLite's
+    BEGIN IMMEDIATE), a DB-API cursor on it and its dialect; kept until the transaction ends (one
+    cursor for the transaction's statements: making one is a tenth of a psycopg execution)."""
+    found = session.info.get(_DRIVER)
+    if found is None:
+        connection = session.connection()
+        found = session.info[_DRIVER] = (connection, connection.connection.dbapi_connection.cursor(),
+                                         connection.dialect)
+    return found
+
+
+@sa.event.listens_for(Session, "after_transaction_end")
+def _forget_driver_connection(session, _transaction) -> None:
+    found = session.info.pop(_DRIVER, None)
+    if found is not None:
+        try:
+            found[1].close()
+        except Exception:  # a connection already gone closes its cursors with it
+            pass
+
+
+def _driver_form(key, stmt, dialect, column_keys=None) -> DriverStatement:
+    forms = _DRIVER_FORMS.setdefault(key, (stmt, {}))[1]
+    form = forms.get(dialect.driver)
+    if form is None:
+        form = forms[dialect.driver] = DriverStatement(stmt, dialect, column_keys)
+    return form
+
+
+def run_on_driver(form: DriverStatement, params: dict | None, session) -> Rows:
+    """Run a driver statement in the session's transaction; driver errors raised as SQLAlchemy's."""
+    connection, cursor, dialect = _driver_connection(session)
+    values = form.values(params or {})
+    try:
+        cursor.execute(form.sql, values)
+        found = cursor.fetchall() if form.returns_rows else []
+    except dialect.loaded_dbapi.Error as error:
+        dropped = dialect.is_disconnect(error, cursor.connection, cursor)
+        if dropped:
+            connection.invalidate(error)
+        raise sa.exc.DBAPIError.instance(form.sql, values, error, dialect.loaded_dbapi.Error, dialect=dialect,
+                                         connection_invalidated=dropped) from error
+    return form.rows(found)
+
+
+def execute(stmt, params=None, session=None):
+    """Run a Core statement in the session's transaction: on the driver's cursor when `prepared`
+    built it (see `DriverStatement`), else through SQLAlchemy."""
+    entry = _DRIVER_FORMS.get(id(stmt))
+    session = session or db.session
+    if entry is None or entry[0] is not stmt:
+        return session.connection().execute(stmt, params)
+    return run_on_driver(_driver_form(id(stmt), stmt, _driver_connection(session)[2]), params, session)
+
+
+def session_dialect(session) -> str:
+    """The name of the database dialect of the session's transaction (beginning it if need be)."""
+    return _driver_connection(session)[2].name
 
 
 _INSERTS: dict[tuple, object] = {}
@@ -62,7 +206,8 @@ def insert_rows(table: sa.Table, rows: list[dict], *, conflict: list[str] | None
     """
     session = session or db.session
     names = list(rows[0])
-    dialect = session.get_bind().dialect.name
+    connection, _cursor, driver_dialect = _driver_connection(session)
+    dialect = driver_dialect.name
     # A few rows (an online phone's single scan) go as plain VALUES.
     as_arrays = dialect == "postgresql" and len(rows) > SMALL_INSERT
     key = (dialect, as_arrays, table.name, tuple(names), tuple(conflict or ()), tuple(c.name for c in returning))
@@ -90,10 +235,13 @@ def insert_rows(table: sa.Table, rows: list[dict], *, conflict: list[str] | None
             if returning:
                 stmt = stmt.columns(*returning)
         _INSERTS[key] = stmt
-    if not as_arrays:
-        return session.connection().execute(stmt, rows)
-    return session.connection().execute(stmt, {
-        f"c{i}": array_literal([row[name] for row in rows], table.c[name].type) for i, name in enumerate(names)})
+    if as_arrays:
+        return run_on_driver(_driver_form(key, stmt, driver_dialect), {
+            f"c{i}": array_literal([row[name] for row in rows], table.c[name].type) for i, name in enumerate(names)
+        }, session)
+    if len(rows) == 1:  # several rows: SQLAlchemy's "insert many values" batching
+        return run_on_driver(_driver_form(key, stmt, driver_dialect, column_keys=names), rows[0], session)
+    return connection.execute(stmt, rows)
 
 
 def _quoted(text: str) -> str:

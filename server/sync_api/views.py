@@ -32,7 +32,7 @@ def _check_version(version: int) -> None:
 @blp.route("/push")
 class Push(MethodView):
     @jwt_required()
-    @blp.arguments(PushRequestSchema)
+    @blp.arguments(PushRequestSchema())  # an instance: given the class, webargs makes one per request
     @blp.response(200, PushResponseSchema)
     def post(self, body):
         """Deliver a batch of queued mutations; every item gets its own result."""
@@ -56,7 +56,7 @@ class Pull(MethodView):
         return "device_id" in request.args
 
     @jwt_required()
-    @blp.arguments(PullQuerySchema, location="query")
+    @blp.arguments(PullQuerySchema(), location="query")
     @blp.response(200, PullResponseSchema)
     def get(self, query):
         """Changes after the cursor that the caller may see, with the card keys to verify cards offline.

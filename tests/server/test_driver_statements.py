@@ -1,0 +1,100 @@
+"""The hot path's statements run on the driver's cursor (server/core/statements.py): they must give
+exactly what SQLAlchemy's execution of the same statements gives, and fail as it fails."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+
+from server.auth import access
+from server.auth import operations as auth_operations
+from server.auth.models import AuthSession
+from server.core.db import db
+from server.core.statements import execute, insert_rows
+from server.sync_api import operations as sync_operations
+from server.sync_api.models import Device, PushReceipt, Scan
+from sync import clock
+from tests.server.synckit import code_scan, live_event, manual, push
+
+
+@pytest.fixture
+def pushed(app, client, world, auth):
+    """A member's scan and a secretary's manual check-in, delivered with idempotency keys."""
+    event = live_event(app, world.branch_a)
+    member = auth.headers("member")
+    assert push(client, member, [code_scan(event)], idempotency_key="key-member-0001").status_code == 200
+    secretary = auth.headers("secretary_a")
+    assert push(client, secretary, [manual(event["id"], world.member2)],
+                idempotency_key="key-secretary-01").status_code == 200
+    return event
+
+
+def through_sqlalchemy(stmt, params):
+    return [tuple(row) for row in db.session.connection().execute(stmt, params).all()]
+
+
+def through_driver(stmt, params):
+    return [tuple(row) for row in execute(stmt, params)]
+
+
+def test_the_driver_reads_what_sqlalchemy_reads(app, world, pushed):
+    with app.app_context():
+        user_ids = dict(db.session.execute(sa.text("SELECT username, id FROM user_account")).all())
+        sid = db.session.scalar(sa.select(AuthSession.id).where(AuthSession.user_id == user_ids["member"]))
+        nonces = list(db.session.scalars(sa.select(Scan.nonce)))
+        cases = [
+            (auth_operations._session_state(), {"sid": sid, "uid": user_ids["member"]}),
+            (access._account_of(), {"user_id": user_ids["committee"]}),
+            (access._posts_and_floating(), {"member_id": world.secretary_a}),
+            (sync_operations._receipt_lookup(), {"user_id": user_ids["member"], "key": "key-member-0001"}),
+            (sync_operations._stored_scans(), {"nonces": sync_operations._among_values(nonces, Scan.nonce)}),
+        ]
+        for stmt, params in cases:
+            expected = through_sqlalchemy(stmt, params)
+            assert expected, f"the case proves nothing without rows: {stmt}"
+            got = through_driver(stmt, params)
+            assert got == expected
+            # The same Python types: aware datetimes, enums, dates, parsed JSON.
+            assert [[type(v) for v in row] for row in got] == [[type(v) for v in row] for row in expected]
+        receipt = execute(sync_operations._receipt_lookup(), {"user_id": user_ids["member"],
+                                                              "key": "key-member-0001"}).one()
+        assert receipt.response["results"][0]["status"] == "applied"  # rows are named
+        state = execute(auth_operations._session_state(), {"sid": sid, "uid": user_ids["member"]}).one()
+        assert state.revoked_at is None and state.is_active is True
+
+
+def test_the_driver_writes_what_sqlalchemy_writes(app, world, pushed):
+    now = clock.now()
+    with app.app_context():
+        user_id = db.session.scalar(sa.text("SELECT id FROM user_account WHERE username = 'member'"))
+        device = sync_operations.register_device(user_id, "device-driver-01", -1500, 1, synced=True)
+        stored = db.session.get(Device, device.id)
+        assert (stored.user_id, stored.device_key, stored.clock_offset_ms) == (user_id, "device-driver-01", -1500)
+        assert stored.synced_at is not None and stored.synced_at.tzinfo is not None
+        assert abs(stored.last_seen_at - now) < dt.timedelta(minutes=1)
+        insert_rows(PushReceipt.__table__, [{"user_id": user_id, "idempotency_key": "key-driver-0001",
+                                             "response": {"results": [{"status": "applied", "名": "李明"}]},
+                                             "request_digest": "d" * 64, "created_at": now}])
+        receipt = db.session.scalar(sa.select(PushReceipt).where(PushReceipt.idempotency_key == "key-driver-0001"))
+        assert receipt.response == {"results": [{"status": "applied", "名": "李明"}]}
+        assert receipt.created_at == now
+
+
+def test_a_driver_error_is_sqlalchemys_and_the_transaction_rolls_back(app, world, pushed):
+    with app.app_context():
+        user_id = db.session.scalar(sa.text("SELECT id FROM user_account WHERE username = 'member'"))
+        with pytest.raises(sa.exc.IntegrityError):  # no such user: a foreign key refuses it
+            insert_rows(PushReceipt.__table__, [{"user_id": 987654, "idempotency_key": "key-driver-0002",
+                                                 "response": {}, "request_digest": "d" * 64,
+                                                 "created_at": clock.now()}])
+        db.session.rollback()
+        # The session goes on with a new transaction, on the driver as through SQLAlchemy.
+        assert execute(access._account_of(), {"user_id": user_id}).one().member_id == world.member
+
+
+def test_a_missing_parameter_is_an_error_not_a_null(app, world, pushed):
+    with app.app_context():
+        with pytest.raises(sa.exc.ArgumentError, match="user_id"):
+            execute(sync_operations._receipt_lookup(), {"key": "key-member-0001"})
+
