@@ -27,7 +27,9 @@ from server.core.db import UTCDateTime, db
 
 
 def dialect_name() -> str:
-    return db.session.get_bind().dialect.name
+    session = db.session()
+    found = session.info.get(_DRIVER)  # the transaction's own, when it has begun (cheaper)
+    return found[2].name if found is not None else session.get_bind().dialect.name
 
 
 def prepared(build: Callable[[str], object]) -> Callable[[], object]:
@@ -158,9 +160,10 @@ def _driver_form(key, stmt, dialect, column_keys=None) -> DriverStatement:
     return form
 
 
-def run_on_driver(form: DriverStatement, params: dict | None, session) -> Rows:
-    """Run a driver statement in the session's transaction; driver errors raised as SQLAlchemy's."""
-    connection, cursor, dialect = _driver_connection(session)
+def run_on_driver(form: DriverStatement, params: dict | None, transaction: tuple) -> Rows:
+    """Run a driver statement in the transaction (`_driver_connection`); driver errors raised as
+    SQLAlchemy's."""
+    connection, cursor, dialect = transaction
     values = form.values(params or {})
     try:
         cursor.execute(form.sql, values)
@@ -178,10 +181,12 @@ def execute(stmt, params=None, session=None):
     """Run a Core statement in the session's transaction: on the driver's cursor when `prepared`
     built it (see `DriverStatement`), else through SQLAlchemy."""
     entry = _DRIVER_FORMS.get(id(stmt))
-    session = session or db.session
+    # The Session itself, not the scoped proxy (which finds it again on every attribute).
+    session = session or db.session()
     if entry is None or entry[0] is not stmt:
         return session.connection().execute(stmt, params)
-    return run_on_driver(_driver_form(id(stmt), stmt, _driver_connection(session)[2]), params, session)
+    transaction = _driver_connection(session)
+    return run_on_driver(_driver_form(id(stmt), stmt, transaction[2]), params, transaction)
 
 
 def session_dialect(session) -> str:
@@ -204,9 +209,10 @@ def insert_rows(table: sa.Table, rows: list[dict], *, conflict: list[str] | None
     was a third of a batch's CPU. Statements are built once per shape. Rows must name every
     column that has a Python-side default (the array path leaves them to the database).
     """
-    session = session or db.session
+    session = session or db.session()
     names = list(rows[0])
-    connection, _cursor, driver_dialect = _driver_connection(session)
+    transaction = _driver_connection(session)
+    connection, driver_dialect = transaction[0], transaction[2]
     dialect = driver_dialect.name
     # A few rows (an online phone's single scan) go as plain VALUES.
     as_arrays = dialect == "postgresql" and len(rows) > SMALL_INSERT
@@ -238,9 +244,9 @@ def insert_rows(table: sa.Table, rows: list[dict], *, conflict: list[str] | None
     if as_arrays:
         return run_on_driver(_driver_form(key, stmt, driver_dialect), {
             f"c{i}": array_literal([row[name] for row in rows], table.c[name].type) for i, name in enumerate(names)
-        }, session)
+        }, transaction)
     if len(rows) == 1:  # several rows: SQLAlchemy's "insert many values" batching
-        return run_on_driver(_driver_form(key, stmt, driver_dialect, column_keys=names), rows[0], session)
+        return run_on_driver(_driver_form(key, stmt, driver_dialect, column_keys=names), rows[0], transaction)
     return connection.execute(stmt, rows)
 
 

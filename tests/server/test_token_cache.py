@@ -36,3 +36,17 @@ def test_a_verified_token_stops_working_at_logout(client, world, auth):
     assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
     assert client.post("/api/v1/auth/logout", json={}, headers=headers).status_code == 204
     assert client.get("/api/v1/auth/me", headers=headers).status_code == 401
+
+
+def test_the_header_kept_for_a_verified_token_is_pyjwts(app, client, world, auth):
+    import jwt as pyjwt
+
+    from server.auth.tokens import _header_of_verified_token
+
+    token = auth.tokens("member")["access_token"]
+    assert client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    with app.app_context():
+        assert _header_of_verified_token(token) == pyjwt.get_unverified_header(token)
+        # A token this worker never verified is read by PyJWT itself (and a malformed one refused).
+        with pytest.raises(pyjwt.DecodeError):
+            _header_of_verified_token("not-a-token")
