@@ -98,3 +98,15 @@ def test_a_missing_parameter_is_an_error_not_a_null(app, world, pushed):
         with pytest.raises(sa.exc.ArgumentError, match="user_id"):
             execute(sync_operations._receipt_lookup(), {"key": "key-member-0001"})
 
+
+
+def test_statement_counters_see_the_driver_statements(app, client, world, auth, pushed):
+    """Listeners of the engine's cursor events (tests/server/querycount.py, bench/profile.py) still
+    see every statement of a push."""
+    from tests.server.querycount import statements_run
+
+    member = auth.headers("member2")
+    seen = statements_run(app, lambda: push(client, member, [code_scan(pushed)], idempotency_key="key-count-0001"))
+    # The session check, the principal, the receipt, the device, the stored scans, the guessing
+    # tallies, the record, the scan, the receipt stored and the change feed (1 or 2 statements).
+    assert seen >= 10
