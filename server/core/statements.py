@@ -20,6 +20,7 @@ import json
 from collections.abc import Callable
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 from sqlalchemy.dialects import postgresql, sqlite
 
 from server.core.db import UTCDateTime, db
@@ -141,7 +142,7 @@ def _driver_connection(session):
     return found
 
 
-@sa.event.listens_for(sa.orm.Session, "after_transaction_end")  # every session class
+@sa.event.listens_for(orm.Session, "after_transaction_end")  # every session class
 def _forget_driver_connection(session, _transaction) -> None:
     found = session.info.pop(_DRIVER, None)
     if found is not None:
