@@ -141,14 +141,19 @@ def load_principal(user) -> Principal:
     return principal_of(user.id)
 
 
+def account_facts() -> tuple[list, sa.Join]:
+    """What `principal_of` reads of an account first (its member and committee, the member's branch
+    and the day they left, the committee's parent), and the join of `user_account` it comes from."""
+    user, member, committee = User.__table__, Member.__table__, Committee.__table__
+    return ([user.c.member_id, user.c.committee_id, member.c.branch_id, member.c.left_on, committee.c.parent_id],
+            user.outerjoin(member, member.c.id == user.c.member_id)
+            .outerjoin(committee, committee.c.id == user.c.committee_id))
+
+
 @prepared
 def _account_of(_dialect):
-    user, member, committee = User.__table__, Member.__table__, Committee.__table__
-    return (sa.select(user.c.member_id, user.c.committee_id, member.c.branch_id, member.c.left_on,
-                      committee.c.parent_id)
-            .select_from(user.outerjoin(member, member.c.id == user.c.member_id)
-                         .outerjoin(committee, committee.c.id == user.c.committee_id))
-            .where(user.c.id == sa.bindparam("user_id")))
+    columns, accounts = account_facts()
+    return sa.select(*columns).select_from(accounts).where(User.__table__.c.id == sa.bindparam("user_id"))
 
 
 @prepared

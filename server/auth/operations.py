@@ -7,13 +7,13 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
 
+from server.auth.access import account_facts
 from server.auth.models import AuthSession, User
 from server.core.api import abort
 from server.core.cache import ACCESS, EVENTS, CacheGeneration
 from server.core.db import db
 from server.core.statements import execute, prepared
 from server.core.security import check_password_policy, hash_password, needs_rehash, verify_password
-from server.org.models import Committee, Member
 from sync import clock
 
 
@@ -54,7 +54,7 @@ class SessionState:
     revoked: bool
     active: bool  # the account's
     generations: tuple[int, int]  # server/core/cache.py: (access, events)
-    # (member id, committee id, the member's branch, the day they left, the committee's parent):
+    # `server.auth.access.account_facts()` of the account (member, committee, branch, left on, parent):
     # what `server.auth.access.principal_of` would read first, read here for a cold principal.
     account: tuple
 
@@ -63,12 +63,9 @@ class SessionState:
 def _session_state(_dialect):
     access = sa.select(CacheGeneration.value).where(CacheGeneration.id == ACCESS).scalar_subquery()
     events = sa.select(CacheGeneration.value).where(CacheGeneration.id == EVENTS).scalar_subquery()
-    user, member, committee = User.__table__, Member.__table__, Committee.__table__
-    return (sa.select(AuthSession.revoked_at, user.c.is_active, access, events, user.c.member_id,
-                      user.c.committee_id, member.c.branch_id, member.c.left_on, committee.c.parent_id)
-            .select_from(AuthSession.__table__.join(user, user.c.id == AuthSession.user_id)
-                         .outerjoin(member, member.c.id == user.c.member_id)
-                         .outerjoin(committee, committee.c.id == user.c.committee_id))
+    account, accounts = account_facts()
+    return (sa.select(AuthSession.revoked_at, User.__table__.c.is_active, access, events, *account)
+            .select_from(accounts.join(AuthSession.__table__, AuthSession.user_id == User.__table__.c.id))
             .where(AuthSession.id == sa.bindparam("sid"), AuthSession.user_id == sa.bindparam("uid")))
 
 

@@ -224,6 +224,7 @@ def insert_rows(table: sa.Table, rows: list[dict], *, conflict: list[str] | None
     # A few rows (an online phone's single scan) go as plain VALUES.
     as_arrays = dialect == "postgresql" and len(rows) > SMALL_INSERT
     key = (dialect, as_arrays, table.name, tuple(names), tuple(conflict or ()), tuple(c.name for c in returning))
+    params = [f"c{i}" for i in range(len(names))]  # column names may not be valid parameter names
     stmt = _INSERTS.get(key)
     if stmt is None:
         if not as_arrays:
@@ -233,9 +234,7 @@ def insert_rows(table: sa.Table, rows: list[dict], *, conflict: list[str] | None
             if returning:
                 stmt = stmt.returning(*(table.c[c.name] for c in returning))
         else:
-            pg = postgresql.dialect()
-            casts = ", ".join(f"CAST(:c{i} AS {table.c[name].type.compile(dialect=pg)}[])"
-                              for i, name in enumerate(names))
+            casts = column_arrays(table, names, params)
             # WITH ORDINALITY ... ORDER BY: rows are inserted in the given order (callers sort by key).
             sql = (f"INSERT INTO {table.name} ({', '.join(names)}) SELECT {', '.join(names)} "
                    f"FROM unnest({casts}) WITH ORDINALITY AS given ({', '.join(names)}, ordinality) "
@@ -244,17 +243,29 @@ def insert_rows(table: sa.Table, rows: list[dict], *, conflict: list[str] | None
                 sql += f" ON CONFLICT ({', '.join(conflict)}) DO NOTHING"
             if returning:
                 sql += f" RETURNING {', '.join(column.name for column in returning)}"
-            stmt = sa.text(sql).bindparams(*(sa.bindparam(f"c{i}", type_=sa.Text) for i in range(len(names))))
+            stmt = sa.text(sql).bindparams(*(sa.bindparam(param, type_=sa.Text) for param in params))
             if returning:
                 stmt = stmt.columns(*returning)
         _INSERTS[key] = stmt
     if as_arrays:
-        return run_on_driver(_driver_form(key, stmt, driver_dialect), {
-            f"c{i}": array_literal([row[name] for row in rows], table.c[name].type) for i, name in enumerate(names)
-        }, transaction)
+        return run_on_driver(_driver_form(key, stmt, driver_dialect), column_array_values(table, rows, names, params),
+                             transaction)
     if len(rows) == 1:  # several rows: SQLAlchemy's "insert many values" batching
         return run_on_driver(_driver_form(key, stmt, driver_dialect, column_keys=names), rows[0], transaction)
     return connection.execute(stmt, rows)
+
+
+def column_arrays(table: sa.Table, names: list[str], params: list[str]) -> str:
+    """`CAST(:param AS type[]), ...` for each column named: the arguments of an `unnest` that turns
+    one array literal per column (`column_array_values`) back into rows, on PostgreSQL."""
+    pg = postgresql.dialect()
+    return ", ".join(f"CAST(:{param} AS {table.c[name].type.compile(dialect=pg)}[])"
+                     for name, param in zip(names, params))
+
+
+def column_array_values(table: sa.Table, rows: list[dict], names: list[str], params: list[str]) -> dict:
+    """The values of `column_arrays`' parameters: each column of the rows as an array literal."""
+    return {param: array_literal([row[name] for row in rows], table.c[name].type) for name, param in zip(names, params)}
 
 
 def _quoted(text: str) -> str:
