@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 
 from flask import Flask, request
+from flask.sessions import SessionInterface
 from flask_migrate import Migrate
 
 from server import config as zconfig
@@ -14,7 +15,21 @@ MIGRATIONS_DIR = os.path.join(os.path.dirname(__file__), "migrations")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+class NoCookieSession(SessionInterface):
+    """Zhibu keeps no state in cookies (the API authenticates with JWTs in a header): Flask's
+    default session signed and parsed a cookie on every request for nothing. `flask.session` is
+    an empty, unsaved NullSession that refuses writes."""
+
+    def open_session(self, app, request):
+        return None  # Flask then makes the null session
+
+    def save_session(self, app, session, response):
+        return None
+
+
 class ZhibuFlask(Flask):
+    session_interface = NoCookieSession()
+
     def dispatch_request(self):
         """One commit per request, here and nowhere else; any exception rolls back."""
         try:

@@ -174,9 +174,9 @@ def principal_of(user_id: int, account: tuple | None = None) -> Principal:
     managed: set[int] = set()
     secretary: set[int] = set()
     hosts: set[int] = set()
-    member_id, committee_id, home, left_on, parent_id = account or execute(_account_of(), {"user_id": user_id}).one()
+    member_id, committee_id, home, left_on, parent_id = account or execute(_account_of, {"user_id": user_id}).one()
     if member_id is not None:
-        for kind, branch_id, role, starts_on, ends_on in execute(_posts_and_floating(), {"member_id": member_id}):
+        for kind, branch_id, role, starts_on, ends_on in execute(_posts_and_floating, {"member_id": member_id}):
             if not (starts_on <= on and (ends_on is None or on <= ends_on)):
                 continue
             if kind == "floating":

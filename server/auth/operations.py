@@ -74,7 +74,7 @@ def session_state(user_id: int, session_id: str | None) -> SessionState | None:
     (every authenticated request makes it); None when there is no such session."""
     if not session_id:
         return None  # tokens from before sessions existed: log in again
-    row = execute(_session_state(), {"sid": session_id, "uid": user_id}).first()
+    row = execute(_session_state, {"sid": session_id, "uid": user_id}).first()
     if row is None:
         return None
     return SessionState(row[0] is not None, row[1], (row[2], row[3]), tuple(row[4:]))

@@ -14,6 +14,7 @@ import contextvars
 import datetime as dt
 import fcntl
 import os
+import sqlite3
 import threading
 import time
 
@@ -174,9 +175,15 @@ def install_sqlite_hooks(engine: sa.Engine) -> None:
     def _on_begin(conn):
         if sqlite_write_intent.get():
             queue.acquire(conn.info)
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            sql = "BEGIN IMMEDIATE"
         else:
-            conn.exec_driver_sql("BEGIN")
+            sql = "BEGIN"
+        # On the driver's connection: SQLAlchemy's execution of a statement (its context, events
+        # and result) costs more than SQLite's BEGIN, and every request that touches the database begins.
+        try:
+            conn.connection.dbapi_connection.execute(sql)
+        except sqlite3.Error as error:
+            raise sa.exc.DBAPIError.instance(sql, (), error, sqlite3.Error, dialect=conn.dialect) from error
 
     # The connection is back in the pool: its transaction is over (committed or rolled back).
     @sa.event.listens_for(engine, "checkin")

@@ -32,21 +32,31 @@ def dialect_name() -> str:
     return found[2].name if found is not None else session.get_bind().dialect.name
 
 
-def prepared(build: Callable[[str], object]) -> Callable[[], object]:
-    """Decorates build(dialect_name) -> statement: calling the result gives the statement for
-    the session's dialect, built on first use. `execute` runs such statements on the driver."""
-    built: dict[str, object] = {}
+class Prepared:
+    """A statement built by build(dialect_name) once per dialect, on first use. `execute` takes it
+    as it is and runs the form of the transaction's dialect (looking the dialect up apart cost as
+    much as a statement's parameters); calling it gives the statement for the session's dialect."""
 
-    @functools.wraps(build)
-    def get(dialect: str | None = None):
-        dialect = dialect or dialect_name()
-        stmt = built.get(dialect)
+    def __init__(self, build: Callable[[str], object]):
+        self.build = build
+        self.built: dict[str, object] = {}
+        functools.update_wrapper(self, build)
+
+    def __call__(self, dialect: str | None = None):
+        return self.for_dialect(dialect or dialect_name())
+
+    def for_dialect(self, dialect: str):
+        stmt = self.built.get(dialect)
         if stmt is None:
-            stmt = built[dialect] = build(dialect)
+            stmt = self.built[dialect] = self.build(dialect)
             _DRIVER_FORMS[id(stmt)] = (stmt, {})  # built once and kept for good: its id stays its own
         return stmt
 
-    return get
+
+def prepared(build: Callable[[str], object]) -> Prepared:
+    """Decorates build(dialect_name) -> statement (see `Prepared`): `execute(that, params)` runs it
+    on the driver."""
+    return Prepared(build)
 
 
 class Rows(list):
@@ -185,11 +195,15 @@ def run_on_driver(form: DriverStatement, params: dict | None, transaction: tuple
 
 
 def execute(stmt, params=None, session=None):
-    """Run a Core statement in the session's transaction: on the driver's cursor when `prepared`
-    built it (see `DriverStatement`), else through SQLAlchemy."""
-    entry = _DRIVER_FORMS.get(id(stmt))
+    """Run a statement in the session's transaction: on the driver's cursor when it is `prepared`
+    (or one such built), see `DriverStatement`; else a Core statement through SQLAlchemy."""
     # The Session itself, not the scoped proxy (which finds it again on every attribute).
     session = session or db.session()
+    if type(stmt) is Prepared:
+        transaction = _driver_connection(session)
+        stmt = stmt.for_dialect(transaction[2].name)
+        return run_on_driver(_driver_form(id(stmt), stmt, transaction[2]), params, transaction)
+    entry = _DRIVER_FORMS.get(id(stmt))
     if entry is None or entry[0] is not stmt:
         return session.connection().execute(stmt, params)
     transaction = _driver_connection(session)
@@ -205,7 +219,8 @@ _INSERTS: dict[tuple, object] = {}
 SMALL_INSERT = 10  # rows up to which PostgreSQL gets a VALUES list rather than arrays
 
 
-def insert_rows(table: sa.Table, rows: list[dict], *, conflict: list[str] | None = None, returning=(), session=None):
+def insert_rows(table: sa.Table, rows: list[dict], *, conflict: list[str] | None = None,
+                returning: tuple[str, ...] = (), session=None):
     """INSERT rows [ON CONFLICT (conflict) DO NOTHING] [RETURNING returning]: the rows written.
 
     On PostgreSQL the rows travel as one array per column (INSERT ... SELECT FROM unnest(...)):
@@ -223,7 +238,7 @@ def insert_rows(table: sa.Table, rows: list[dict], *, conflict: list[str] | None
     dialect = driver_dialect.name
     # A few rows (an online phone's single scan) go as plain VALUES.
     as_arrays = dialect == "postgresql" and len(rows) > SMALL_INSERT
-    key = (dialect, as_arrays, table.name, tuple(names), tuple(conflict or ()), tuple(c.name for c in returning))
+    key = (dialect, as_arrays, table.name, tuple(names), tuple(conflict or ()), tuple(returning))
     params = [f"c{i}" for i in range(len(names))]  # column names may not be valid parameter names
     stmt = _INSERTS.get(key)
     if stmt is None:
@@ -232,7 +247,7 @@ def insert_rows(table: sa.Table, rows: list[dict], *, conflict: list[str] | None
             if conflict:
                 stmt = stmt.on_conflict_do_nothing(index_elements=conflict)
             if returning:
-                stmt = stmt.returning(*(table.c[c.name] for c in returning))
+                stmt = stmt.returning(*(table.c[name] for name in returning))
         else:
             casts = column_arrays(table, names, params)
             # WITH ORDINALITY ... ORDER BY: rows are inserted in the given order (callers sort by key).
@@ -242,10 +257,10 @@ def insert_rows(table: sa.Table, rows: list[dict], *, conflict: list[str] | None
             if conflict:
                 sql += f" ON CONFLICT ({', '.join(conflict)}) DO NOTHING"
             if returning:
-                sql += f" RETURNING {', '.join(column.name for column in returning)}"
+                sql += f" RETURNING {', '.join(returning)}"
             stmt = sa.text(sql).bindparams(*(sa.bindparam(param, type_=sa.Text) for param in params))
             if returning:
-                stmt = stmt.columns(*returning)
+                stmt = stmt.columns(*(table.c[name] for name in returning))
         _INSERTS[key] = stmt
     if as_arrays:
         return run_on_driver(_driver_form(key, stmt, driver_dialect), column_array_values(table, rows, names, params),

@@ -85,7 +85,7 @@ def _bump(_dialect):
 
 
 def bump_clock(session) -> int:
-    return execute(_bump(session_dialect(session)), session=session).scalar_one()
+    return execute(_bump, session=session).scalar_one()
 
 
 _FEED_COLUMNS = ["entity", "entity_id", "op", "branch_id", "member_id", "home_branch_id"]
@@ -116,7 +116,7 @@ def _stamp(session) -> None:
     if not rows:
         return
     if session_dialect(session) == "postgresql":
-        execute(_bump_and_note("postgresql"),
+        execute(_bump_and_note,
                 column_array_values(ChangeEntry.__table__, rows, _FEED_COLUMNS, _FEED_COLUMNS), session=session)
         return
     version = bump_clock(session)

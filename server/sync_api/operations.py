@@ -113,8 +113,8 @@ def _among_values(values, column) -> str:
     return json.dumps(list(values))
 
 
-def _insert_rows(model, rows: list[dict], conflict: list[str], returning: list):
-    """INSERT rows ... ON CONFLICT (conflict) DO NOTHING RETURNING returning: the rows written."""
+def _insert_rows(model, rows: list[dict], conflict: list[str], returning: tuple[str, ...]):
+    """INSERT rows ... ON CONFLICT (conflict) DO NOTHING RETURNING returning (column names): the rows written."""
     return insert_rows(model.__table__, rows, conflict=conflict, returning=returning)
 
 
@@ -145,9 +145,9 @@ def register_device(user_id: int, device_key: str, offset_ms: int | None, protoc
                     synced: bool = False):
     """The device row (id, synced_at as it was), created or brought up to date (last seen, clock
     offset; the sync mark when `synced`) in one upsert."""
-    stmt = _DEVICE_UPSERTS[synced, offset_ms is not None]()
-    return execute(stmt, {"user_id": user_id, "device_key": device_key, "now": clock.now(),
-                          "offset_ms": offset_ms or 0, "protocol_version": protocol_version}).one()
+    return execute(_DEVICE_UPSERTS[synced, offset_ms is not None],
+                   {"user_id": user_id, "device_key": device_key, "now": clock.now(), "offset_ms": offset_ms or 0,
+                    "protocol_version": protocol_version}).one()
 
 
 @prepared
@@ -172,7 +172,7 @@ def push(p: Principal, body: dict, idempotency_key: str | None) -> dict:
     key = body.get("idempotency_key") or idempotency_key
     digest = batch_digest(body["mutations"])
     if key:
-        stored = execute(_receipt_lookup(), {"user_id": p.user_id, "key": key}).first()
+        stored = execute(_receipt_lookup, {"user_id": p.user_id, "key": key}).first()
         if stored is not None:
             if stored.request_digest != digest:
                 abort(422, message="This idempotency key was used for a different batch; use a new key per batch.")
@@ -219,7 +219,7 @@ def push(p: Principal, body: dict, idempotency_key: str | None) -> dict:
     if response["client_update_required"]:
         response["message"] = "This app is out of date: your scans were received; please update the app."
     if key:
-        execute(_receipt_insert(), {"user_id": p.user_id, "key": key, "response": response, "digest": digest,
+        execute(_receipt_insert, {"user_id": p.user_id, "key": key, "response": response, "digest": digest,
                                     "now": now})
     return response
 
@@ -241,7 +241,7 @@ def _stored_results(nonces: list[str], user_id: int) -> dict[str, dict]:
     if not nonces:
         return {}
     out = {}
-    stored = execute(_stored_scans(), {"nonces": _among_values(nonces, Scan.nonce)})
+    stored = execute(_stored_scans, {"nonces": _among_values(nonces, Scan.nonce)})
     for nonce, submitter, status, code, record_id, flags in stored:
         # Someone else's nonce is not theirs to replay or to learn about.
         out[nonce] = (result(nonce, status, code, record_id, flags or ()) if submitter == user_id
@@ -491,7 +491,7 @@ def ingest_checkins(p: Principal, device, device_key: str, items: list[tuple[int
         # direction only. In arrival order two of them can each hold a pair the other needs: a
         # deadlock, which PostgreSQL breaks by failing one push (after deadlock_timeout).
         rows.sort(key=lambda row: (row["member_id"], row["event_id"]))
-        inserted = _insert_rows(Record, rows, ["member_id", "event_id"], [Record.id, Record.member_id, Record.event_id])
+        inserted = _insert_rows(Record, rows, ["member_id", "event_id"], ("id", "member_id", "event_id"))
         created = {(m, e): rid for rid, m, e in inserted}
         lost = {c.pair for _, c in winners} - set(created)
         if lost:
@@ -568,7 +568,7 @@ def ingest_checkins(p: Principal, device, device_key: str, items: list[tuple[int
     if not scan_rows:
         return out
     scan_rows.sort(key=lambda row: row["nonce"])  # key order again (a retry racing its first request)
-    written = {nonce for (nonce,) in _insert_rows(Scan, scan_rows, ["nonce"], [Scan.nonce])}
+    written = {nonce for (nonce,) in _insert_rows(Scan, scan_rows, ["nonce"], ("nonce",))}
     raced = [row["nonce"] for row in scan_rows if row["nonce"] not in written]
     if raced:
         # The same nonce arrived through another request meanwhile: answer what it stored.
@@ -600,8 +600,8 @@ def _wrong_code_limit(user_id: int, rules: Policy, event_ids: set[int]) -> Wrong
     if not event_ids:
         return WrongCodeLimit(rules)
     if _is_postgresql():
-        execute(_guess_lock(), {"user_id": user_id})
-    rows = execute(_forged_tallies(), {"event_ids": _among_values(event_ids, ScanTally.event_id)})
+        execute(_guess_lock, {"user_id": user_id})
+    rows = execute(_forged_tallies, {"event_ids": _among_values(event_ids, ScanTally.event_id)})
     by_member, by_device, by_event = defaultdict(int), defaultdict(int), defaultdict(int)
     for event_id, submitter, key, count in rows:
         by_member[(submitter, event_id)] += count
@@ -624,7 +624,7 @@ def _tally_rejections(user_id: int, device_key: str, items: list[tuple], now: dt
     if not items:
         return set()
     keys = {(event_id, reason) for _, event_id, reason, _, _ in items}
-    before = dict(((e, r), n) for e, r, n in execute(_tallies_of_device(), {
+    before = dict(((e, r), n) for e, r, n in execute(_tallies_of_device, {
         "user_id": user_id, "device_key": device_key,
         "event_ids": _among_values({e for e, _ in keys}, ScanTally.event_id)}))
     counts: dict[tuple, list] = {}

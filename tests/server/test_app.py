@@ -165,3 +165,15 @@ class TestPrecompressedAssets:
         for path in ("/../pyproject.toml", "/assets/../../pyproject.toml", "/%2e%2e/pyproject.toml"):
             with client.get(path) as response:
                 assert "[project]" not in response.get_data(as_text=True), path
+
+
+def test_no_cookie_session_is_kept(app):
+    """The API authenticates with tokens in a header: Flask's signed-cookie session is not even opened."""
+    import flask
+    from flask.sessions import NullSession
+
+    with app.test_request_context("/api/v1/auth/me", headers={"Cookie": "session=forged"}):
+        app.preprocess_request()
+        assert isinstance(flask.session, NullSession)
+        with pytest.raises(RuntimeError):
+            flask.session["user_id"] = 1
