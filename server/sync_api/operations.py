@@ -650,22 +650,35 @@ def _record_change(record_id: int, event, member) -> dict:
             "member_id": member.id, "home_branch_id": member.branch_id}
 
 
+@prepared
+def _records_of_pairs(dialect):
+    """The records of (member, event) pairs given as one value: two integer arrays on PostgreSQL,
+    a JSON list of [member, event] on SQLite (a driver statement: on an activity day's
+    flash crowd, a phone's retry or a second scan of the same member takes this path)."""
+    t = Record.__table__
+    pair = sa.tuple_(t.c.member_id, t.c.event_id)
+    if dialect == "postgresql":
+        wanted = pair.in_(sa.text("SELECT * FROM unnest(CAST(:members AS INTEGER[]), CAST(:events AS INTEGER[]))")
+                          .bindparams(sa.bindparam("members", type_=sa.Text), sa.bindparam("events", type_=sa.Text))
+                          .columns(sa.column("member_id", sa.Integer), sa.column("event_id", sa.Integer)))
+    else:
+        wanted = pair.in_(sa.text("SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') "
+                                  "FROM json_each(:pairs)").bindparams(sa.bindparam("pairs", type_=sa.Text))
+                          .columns(sa.column("member_id", sa.Integer), sa.column("event_id", sa.Integer)))
+    return sa.select(t.c.id, t.c.member_id, t.c.event_id, t.c.checked_in_at, t.c.source_nonce,
+                     t.c.confirmed_at).where(wanted)
+
+
 def _records_for(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], dict]:
     if not pairs:
         return {}
-    pair = sa.tuple_(Record.member_id, Record.event_id)
     if _is_postgresql():
         members, events = zip(*pairs)
-        wanted = pair.in_(sa.text("SELECT * FROM unnest(:members, :events)").bindparams(
-            sa.bindparam("members", list(members), type_=postgresql.ARRAY(sa.Integer)),
-            sa.bindparam("events", list(events), type_=postgresql.ARRAY(sa.Integer)),
-        ).columns(sa.column("member_id", sa.Integer), sa.column("event_id", sa.Integer)))
+        params = {"members": array_literal(list(members), sa.Integer()), "events": array_literal(list(events), sa.Integer())}
     else:
-        wanted = pair.in_(list(pairs))
-    stmt = sa.select(Record.id, Record.member_id, Record.event_id, Record.checked_in_at, Record.source_nonce,
-                     Record.confirmed_at).where(wanted)
+        params = {"pairs": json.dumps(list(pairs))}
     out = {}
-    for rid, member_id, event_id, checked_in_at, nonce, confirmed_at in db.session.execute(stmt):
+    for rid, member_id, event_id, checked_in_at, nonce, confirmed_at in execute(_records_of_pairs, params):
         key = (to_ms(checked_in_at), nonce) if checked_in_at is not None and nonce else None
         out[(member_id, event_id)] = {"id": rid, "key": key, "confirmed": confirmed_at is not None}
     return out
