@@ -10,6 +10,7 @@ the winner's answer.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import datetime as dt
 import hashlib
 import json
@@ -121,23 +122,22 @@ def _insert_rows(model, rows: list[dict], conflict: list[str], returning: tuple[
 # ---------------------------------------------------------------------------------------- push
 
 
-def _device_upsert(synced: bool, offset: bool):
-    def build(dialect):
-        stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Device.__table__).values(
-            user_id=sa.bindparam("user_id"), device_key=sa.bindparam("device_key"),
-            first_seen_at=sa.bindparam("now", type_=UTCDateTime), last_seen_at=sa.bindparam("now", type_=UTCDateTime),
-            clock_offset_ms=sa.bindparam("offset_ms"), protocol_version=sa.bindparam("protocol_version"),
-            **({"synced_at": sa.bindparam("now", type_=UTCDateTime)} if synced else {}))
-        update = ["last_seen_at", "protocol_version"] + (["clock_offset_ms"] if offset else []) \
-            + (["synced_at"] if synced else [])
-        return stmt.on_conflict_do_update(
-            index_elements=["user_id", "device_key"], set_={name: stmt.excluded[name] for name in update},
-        ).returning(Device.__table__.c.id, Device.__table__.c.synced_at)
+def _device_upsert_statement(dialect: str, synced: bool, offset: bool):
+    """INSERT the device ... ON CONFLICT DO UPDATE (last seen, protocol; the clock offset when
+    `offset`, the sync mark when `synced`) RETURNING its id and sync mark as they were."""
+    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Device.__table__).values(
+        user_id=sa.bindparam("user_id"), device_key=sa.bindparam("device_key"),
+        first_seen_at=sa.bindparam("now", type_=UTCDateTime), last_seen_at=sa.bindparam("now", type_=UTCDateTime),
+        clock_offset_ms=sa.bindparam("offset_ms"), protocol_version=sa.bindparam("protocol_version"),
+        **({"synced_at": sa.bindparam("now", type_=UTCDateTime)} if synced else {}))
+    update = ["last_seen_at", "protocol_version"] + (["clock_offset_ms"] if offset else []) \
+        + (["synced_at"] if synced else [])
+    return stmt.on_conflict_do_update(
+        index_elements=["user_id", "device_key"], set_={name: stmt.excluded[name] for name in update},
+    ).returning(Device.__table__.c.id, Device.__table__.c.synced_at)
 
-    return prepared(build)
 
-
-_DEVICE_UPSERTS = {(synced, offset): _device_upsert(synced, offset)
+_DEVICE_UPSERTS = {(synced, offset): prepared(functools.partial(_device_upsert_statement, synced=synced, offset=offset))
                    for synced in (False, True) for offset in (False, True)}
 
 
@@ -158,6 +158,16 @@ def _receipt_lookup(_dialect):
 
 
 @prepared
+def _device_and_receipt(dialect):
+    """PostgreSQL: the device upsert (as `register_device`) and the receipt look-up in one statement."""
+    device = _device_upsert_statement(dialect, synced=False, offset=True).cte("device")
+    receipt = PushReceipt.__table__
+    return sa.select(device.c.id, device.c.synced_at, receipt.c.response, receipt.c.request_digest).select_from(
+        device.outerjoin(receipt, sa.and_(receipt.c.user_id == sa.bindparam("user_id"),
+                                          receipt.c.idempotency_key == sa.bindparam("key"))))
+
+
+@prepared
 def _receipt_insert(dialect):
     t = PushReceipt.__table__
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(t).values(
@@ -171,14 +181,22 @@ def push(p: Principal, body: dict, idempotency_key: str | None) -> dict:
     now_ms = to_ms(now)
     key = body.get("idempotency_key") or idempotency_key
     digest = batch_digest(body["mutations"])
-    if key:
-        stored = execute(_receipt_lookup, {"user_id": p.user_id, "key": key}).first()
-        if stored is not None:
-            if stored.request_digest != digest:
-                abort(422, message="This idempotency key was used for a different batch; use a new key per batch.")
-            return stored.response
     offset_ms = now_ms - body["client_time_ms"]
-    device = register_device(p.user_id, body["device_id"], offset_ms, body["protocol_version"])
+    device_params = {"user_id": p.user_id, "device_key": body["device_id"], "now": now, "offset_ms": offset_ms,
+                     "protocol_version": body["protocol_version"]}
+    if key and _is_postgresql():
+        # One round trip: the device brought up to date (on a replay too: it was seen) and the receipt.
+        device = stored = execute(_device_and_receipt, {**device_params, "key": key}).one()
+        if stored.request_digest is None:
+            stored = None
+    elif key:
+        stored = execute(_receipt_lookup, {"user_id": p.user_id, "key": key}).first()
+    if key and stored is not None:
+        if stored.request_digest != digest:
+            abort(422, message="This idempotency key was used for a different batch; use a new key per batch.")
+        return stored.response
+    if not (key and _is_postgresql()):
+        device = execute(_DEVICE_UPSERTS[False, True], device_params).one()
 
     results: list[dict | None] = [None] * len(body["mutations"])
     parsed: list[tuple[int, dict]] = []
@@ -236,12 +254,28 @@ def _stored_scans(dialect):
                      t.c.review_flags).where(_among_param(t.c.nonce, "nonces", dialect))
 
 
-def _stored_results(nonces: list[str], user_id: int) -> dict[str, dict]:
-    """Results of scans already stored under these nonces (a retried push)."""
+@prepared
+def _guess_lock_and_stored_scans(dialect):
+    """PostgreSQL: the guessing lock (see `_wrong_code_limit`) taken by the statement that reads the
+    stored scans (one round trip fewer for a phone's scan); a row without a nonce when none is stored."""
+    lock = sa.select(sa.func.pg_advisory_xact_lock(GUESS_LOCK_CLASS, sa.bindparam("user_id", type_=sa.Integer))
+                     .label("locked")).subquery("guess_lock")
+    stored = _stored_scans.for_dialect(dialect).lateral("stored")
+    return sa.select(*stored.c).select_from(lock.outerjoin(stored, sa.true()))
+
+
+def _stored_results(nonces: list[str], user_id: int, *, guess_lock: bool = False) -> dict[str, dict]:
+    """Results of scans already stored under these nonces (a retried push). With `guess_lock`
+    (PostgreSQL), the same statement takes the account's guessing lock first."""
     if not nonces:
         return {}
     out = {}
-    stored = execute(_stored_scans, {"nonces": _among_values(nonces, Scan.nonce)})
+    values = _among_values(nonces, Scan.nonce)
+    if guess_lock:
+        stored = [row for row in execute(_guess_lock_and_stored_scans, {"user_id": user_id, "nonces": values})
+                  if row[0] is not None]
+    else:
+        stored = execute(_stored_scans, {"nonces": values})
     for nonce, submitter, status, code, record_id, flags in stored:
         # Someone else's nonce is not theirs to replay or to learn about.
         out[nonce] = (result(nonce, status, code, record_id, flags or ()) if submitter == user_id
@@ -329,7 +363,9 @@ def ingest_checkins(p: Principal, device, device_key: str, items: list[tuple[int
     if not items:
         return {}
     out: dict[int, dict] = {}
-    stored = _stored_results([m["id"] for _, m in items], p.user_id)
+    # On PostgreSQL a phone's scans take the account's guessing lock with the stored scans' read.
+    guess_locked = _is_postgresql() and any(m["type"] == "checkin_event_code" for _, m in items)
+    stored = _stored_results([m["id"] for _, m in items], p.user_id, guess_lock=guess_locked)
     fresh = []
     for index, m in items:
         if m["id"] in stored:
@@ -441,7 +477,8 @@ def ingest_checkins(p: Principal, device, device_key: str, items: list[tuple[int
         return member.branch_id == event.branch_id or any(
             fm.host_branch_id == event.branch_id and fm.is_current(day) for fm in floating.get(member_id, ()))
 
-    limit = _wrong_code_limit(p.user_id, rules, {c.event_id for c in claims.values() if c.method == "event_code"})
+    limit = _wrong_code_limit(p.user_id, rules, {c.event_id for c in claims.values() if c.method == "event_code"},
+                              locked=guess_locked)
     judgements = {}
     for index, claim in claims.items():  # in the batch's order: the limits apply as the codes come
         event = events[claim.event_id]
@@ -591,15 +628,16 @@ def _forged_tallies(dialect):
         _among_param(t.c.event_id, "event_ids", dialect), t.c.reason_code == "forged_code")
 
 
-def _wrong_code_limit(user_id: int, rules: Policy, event_ids: set[int]) -> WrongCodeLimit:
+def _wrong_code_limit(user_id: int, rules: Policy, event_ids: set[int], *, locked: bool = False) -> WrongCodeLimit:
     """The guessing limits for these events, from the wrong codes counted so far (ScanTally).
 
-    On PostgreSQL one account's pushes are serialised first (a transaction-scoped advisory lock),
-    so that concurrent requests cannot each read the same counts and spend the allowance twice;
-    SQLite's writers are serialised already."""
+    On PostgreSQL one account's pushes are serialised first (a transaction-scoped advisory lock,
+    unless `locked`: taken already), so that concurrent requests cannot each read the same counts
+    and spend the allowance twice; SQLite's writers are serialised already. The counts are read by
+    a statement after the lock's (each statement sees what was committed when it began)."""
     if not event_ids:
         return WrongCodeLimit(rules)
-    if _is_postgresql():
+    if _is_postgresql() and not locked:
         execute(_guess_lock, {"user_id": user_id})
     rows = execute(_forged_tallies, {"event_ids": _among_values(event_ids, ScanTally.event_id)})
     by_member, by_device, by_event = defaultdict(int), defaultdict(int), defaultdict(int)

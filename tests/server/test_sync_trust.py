@@ -99,18 +99,19 @@ class TestManyWrongCodesAtOneEvent:
 
 
 def test_concurrent_pushes_cannot_spend_the_allowance_twice(app, auth, world, event):
-    """Eight pushes of ten guesses each, at once: still five wrong codes counted in all."""
+    """Eight pushes of ten guesses each, at once, from eight phones of one account (one phone's
+    pushes already wait for each other on its device row): still five wrong codes counted in all."""
     headers = auth.headers("member")
     barrier = threading.Barrier(8)
     answers: list = []
 
-    def guesser():
+    def guesser(phone: int):
         client = app.test_client()
         batch = wrong(event, 10)
         barrier.wait()
-        answers.append(push(client, headers, batch).status_code)
+        answers.append(push(client, headers, batch, device=f"guessing-phone-{phone}").status_code)
 
-    threads = [threading.Thread(target=guesser) for _ in range(8)]
+    threads = [threading.Thread(target=guesser, args=(i,)) for i in range(8)]
     for t in threads:
         t.start()
     for t in threads:
