@@ -81,6 +81,29 @@ def test_the_driver_writes_what_sqlalchemy_writes(app, world, pushed):
         assert receipt.created_at == now
 
 
+def test_several_rows_are_written_as_sqlalchemy_writes_them(app, world, pushed):
+    """Several rows at once (SQLite: one JSON text; PostgreSQL: VALUES, or arrays past a few rows):
+    the values read back equal, the conflicting row skipped and not returned."""
+    now = clock.now()
+    with app.app_context():
+        user_id = db.session.scalar(sa.text("SELECT id FROM user_account WHERE username = 'member'"))
+        rows = [{"user_id": user_id, "idempotency_key": f"key-many-{i:04d}",
+                 "response": {"results": [{"status": "applied", "名": "李明", "n": i, "flags": ["a'\"b"]}]},
+                 "request_digest": f"{i:064d}", "created_at": now + dt.timedelta(seconds=i)} for i in range(12)]
+        written = insert_rows(PushReceipt.__table__, rows, conflict=["user_id", "idempotency_key"],
+                              returning=("idempotency_key",))
+        assert sorted(key for (key,) in written) == [row["idempotency_key"] for row in rows]
+        again = insert_rows(PushReceipt.__table__, rows[:2] + [{**rows[0], "idempotency_key": "key-many-new"}],
+                            conflict=["user_id", "idempotency_key"], returning=("idempotency_key",))
+        assert [key for (key,) in again] == ["key-many-new"]
+        stored = {r.idempotency_key: r for r in db.session.scalars(
+            sa.select(PushReceipt).where(PushReceipt.idempotency_key.like("key-many-%")))}
+        for row in rows:
+            receipt = stored[row["idempotency_key"]]
+            assert (receipt.response, receipt.request_digest, receipt.created_at) == (
+                row["response"], row["request_digest"], row["created_at"])
+
+
 def test_a_driver_error_is_sqlalchemys_and_the_transaction_rolls_back(app, world, pushed):
     with app.app_context():
         user_id = db.session.scalar(sa.text("SELECT id FROM user_account WHERE username = 'member'"))
