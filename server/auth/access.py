@@ -143,9 +143,17 @@ def load_principal(user) -> Principal:
 
 def account_facts() -> tuple[list, sa.Join]:
     """What `principal_of` reads of an account first (its member and committee, the member's branch
-    and the day they left, the committee's parent), and the join of `user_account` it comes from."""
+    and the day they left, the committee's parent, whether the member has any post or floating
+    membership at all), and the join of `user_account` it comes from."""
     user, member, committee = User.__table__, Member.__table__, Committee.__table__
-    return ([user.c.member_id, user.c.committee_id, member.c.branch_id, member.c.left_on, committee.c.parent_id],
+    role, floating = BranchRole.__table__, FloatingMembership.__table__
+    # Most members have neither: their principal then needs no statement of its own.
+    posts_or_floating = sa.or_(
+        sa.exists().where(role.c.member_id == user.c.member_id,
+                          role.c.role.in_([sa.literal(r.value) for r in MANAGING_ROLES])),
+        sa.exists().where(floating.c.member_id == user.c.member_id))
+    return ([user.c.member_id, user.c.committee_id, member.c.branch_id, member.c.left_on, committee.c.parent_id,
+             posts_or_floating.label("posts_or_floating")],
             user.outerjoin(member, member.c.id == user.c.member_id)
             .outerjoin(committee, committee.c.id == user.c.committee_id))
 
@@ -167,15 +175,16 @@ def _posts_and_floating(_dialect):
 
 
 def principal_of(user_id: int, account: tuple | None = None) -> Principal:
-    """Who the account is, today: two statements for a member's account (the account with its
-    member and committee, unless `account` gives them as the request's session check read them;
-    the member's posts and floating memberships together)."""
+    """Who the account is, today: the account with its member and committee (unless `account`
+    gives them, as the request's session check read them), then the member's posts and floating
+    memberships together when there are any."""
     on = clock.today()
     managed: set[int] = set()
     secretary: set[int] = set()
     hosts: set[int] = set()
-    member_id, committee_id, home, left_on, parent_id = account or execute(_account_of, {"user_id": user_id}).one()
-    if member_id is not None:
+    member_id, committee_id, home, left_on, parent_id, posts_or_floating = account or execute(
+        _account_of, {"user_id": user_id}).one()
+    if member_id is not None and posts_or_floating:
         for kind, branch_id, role, starts_on, ends_on in execute(_posts_and_floating, {"member_id": member_id}):
             if not (starts_on <= on and (ends_on is None or on <= ends_on)):
                 continue
