@@ -268,7 +268,7 @@ def insert_rows(table: sa.Table, rows: list[dict], *, conflict: list[str] | None
     if as_arrays:
         return run_on_driver(_driver_form(key, stmt, driver_dialect), column_array_values(table, rows, names, params),
                              transaction)
-    if len(rows) == 1:  # several rows: SQLAlchemy's "insert many values" batching
+    if len(rows) == 1:  # a few rows on PostgreSQL: SQLAlchemy's "insert many values" (one VALUES list)
         return run_on_driver(_driver_form(key, stmt, driver_dialect, column_keys=names), rows[0], transaction)
     return connection.execute(stmt, rows)
 
