@@ -268,9 +268,9 @@ def insert_rows(table: sa.Table, rows: list[dict], *, conflict: list[str] | None
     if as_arrays:
         return run_on_driver(_driver_form(key, stmt, driver_dialect), column_array_values(table, rows, names, params),
                              transaction)
-    if len(rows) == 1:  # a few rows on PostgreSQL: SQLAlchemy's "insert many values" (one VALUES list)
+    if len(rows) == 1:
         return run_on_driver(_driver_form(key, stmt, driver_dialect, column_keys=names), rows[0], transaction)
-    return connection.execute(stmt, rows)
+    return connection.execute(stmt, rows)  # a few rows on PostgreSQL: SQLAlchemy's "insert many values"
 
 
 _JSON_INSERTS: dict[tuple, tuple] = {}  # shape -> (statement, value processors)
