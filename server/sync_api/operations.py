@@ -184,19 +184,19 @@ def push(p: Principal, body: dict, idempotency_key: str | None) -> dict:
     offset_ms = now_ms - body["client_time_ms"]
     device_params = {"user_id": p.user_id, "device_key": body["device_id"], "now": now, "offset_ms": offset_ms,
                      "protocol_version": body["protocol_version"]}
+    # The device is brought up to date first (on a replay too: it was seen), then the receipt is
+    # looked up; on PostgreSQL both in one round trip.
     if key and _is_postgresql():
-        # One round trip: the device brought up to date (on a replay too: it was seen) and the receipt.
         device = stored = execute(_device_and_receipt, {**device_params, "key": key}).one()
         if stored.request_digest is None:
             stored = None
-    elif key:
-        stored = execute(_receipt_lookup, {"user_id": p.user_id, "key": key}).first()
-    if key and stored is not None:
+    else:
+        device = execute(_DEVICE_UPSERTS[False, True], device_params).one()
+        stored = execute(_receipt_lookup, {"user_id": p.user_id, "key": key}).first() if key else None
+    if stored is not None:
         if stored.request_digest != digest:
             abort(422, message="This idempotency key was used for a different batch; use a new key per batch.")
         return stored.response
-    if not (key and _is_postgresql()):
-        device = execute(_DEVICE_UPSERTS[False, True], device_params).one()
 
     results: list[dict | None] = [None] * len(body["mutations"])
     parsed: list[tuple[int, dict]] = []

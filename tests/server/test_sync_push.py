@@ -55,6 +55,20 @@ def test_idempotency_key_replays_the_whole_answer(client, auth, event):
     assert first == second  # including server_time_ms: it is the stored answer
 
 
+def test_a_replay_answers_as_the_first_time_and_marks_the_phone_seen(app, client, auth, event, clock):
+    """On both databases alike: the stored answer, and the phone's row brought up to date (it was seen)."""
+    from server.sync_api.models import Device
+
+    batch = [code_scan(event)]
+    first = push(client, auth.headers("member"), batch, device="phone-replay", idempotency_key="retry-key-0002").json
+    clock.travel_to(clock.now() + dt.timedelta(minutes=3))
+    again = push(client, auth.headers("member"), batch, device="phone-replay", idempotency_key="retry-key-0002").json
+    assert again == first
+    with app.app_context():
+        device = db.session.scalar(sa.select(Device).where(Device.device_key == "phone-replay"))
+        assert device.last_seen_at - device.first_seen_at >= dt.timedelta(minutes=3)
+
+
 def test_second_device_scan_is_a_duplicate_linked_to_the_record(app, client, auth, world, event):
     a = push(client, auth.headers("member"), [code_scan(event)], device="phone-aaaa").json["results"][0]
     b = push(client, auth.headers("member"), [code_scan(event)], device="phone-bbbb").json["results"][0]
