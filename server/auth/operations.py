@@ -54,8 +54,9 @@ class SessionState:
     revoked: bool
     active: bool  # the account's
     generations: tuple[int, int]  # server/core/cache.py: (access, events)
-    # `server.auth.access.account_facts()` of the account (member, committee, branch, left on, parent):
-    # what `server.auth.access.principal_of` would read first, read here for a cold principal.
+    # `server.auth.access.account_facts()` of the account (member, committee, branch, left on, parent,
+    # whether there are posts or floating memberships): what `server.auth.access.principal_of` would
+    # read first, read here for a cold principal.
     account: tuple
 
 

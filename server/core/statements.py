@@ -199,14 +199,13 @@ def execute(stmt, params=None, session=None):
     (or one such built), see `DriverStatement`; else a Core statement through SQLAlchemy."""
     # The Session itself, not the scoped proxy (which finds it again on every attribute).
     session = session or db.session()
-    if type(stmt) is Prepared:
-        transaction = _driver_connection(session)
-        stmt = stmt.for_dialect(transaction[2].name)
-        return run_on_driver(_driver_form(id(stmt), stmt, transaction[2]), params, transaction)
-    entry = _DRIVER_FORMS.get(id(stmt))
-    if entry is None or entry[0] is not stmt:
-        return session.connection().execute(stmt, params)
+    if type(stmt) is not Prepared:
+        entry = _DRIVER_FORMS.get(id(stmt))
+        if entry is None or entry[0] is not stmt:
+            return session.connection().execute(stmt, params)
     transaction = _driver_connection(session)
+    if type(stmt) is Prepared:
+        stmt = stmt.for_dialect(transaction[2].name)
     return run_on_driver(_driver_form(id(stmt), stmt, transaction[2]), params, transaction)
 
 

@@ -26,7 +26,9 @@ from server.cards.models import Card
 from server.cards.signing import trusted_public_keys
 from server.core.api import abort
 from server.core.cache import app_cache, generations
-from server.core.statements import array_literal, dialect_name, execute, insert_rows, prepared
+from server.core.statements import (
+    array_literal, column_array_values, column_arrays, dialect_name, execute, insert_rows, prepared,
+)
 from server.core.db import UTCDateTime, db
 from server.core.enums import CheckinMethod, EventStatus, RecordKind
 from server.dues import operations as dues_operations
@@ -182,16 +184,16 @@ def push(p: Principal, body: dict, idempotency_key: str | None) -> dict:
     key = body.get("idempotency_key") or idempotency_key
     digest = batch_digest(body["mutations"])
     offset_ms = now_ms - body["client_time_ms"]
-    device_params = {"user_id": p.user_id, "device_key": body["device_id"], "now": now, "offset_ms": offset_ms,
-                     "protocol_version": body["protocol_version"]}
     # The device is brought up to date first (on a replay too: it was seen), then the receipt is
     # looked up; on PostgreSQL both in one round trip.
     if key and _is_postgresql():
-        device = stored = execute(_device_and_receipt, {**device_params, "key": key}).one()
+        device = stored = execute(_device_and_receipt, {
+            "user_id": p.user_id, "device_key": body["device_id"], "now": now, "offset_ms": offset_ms,
+            "protocol_version": body["protocol_version"], "key": key}).one()
         if stored.request_digest is None:
             stored = None
     else:
-        device = execute(_DEVICE_UPSERTS[False, True], device_params).one()
+        device = register_device(p.user_id, body["device_id"], offset_ms, body["protocol_version"])
         stored = execute(_receipt_lookup, {"user_id": p.user_id, "key": key}).first() if key else None
     if stored is not None:
         if stored.request_digest != digest:
@@ -258,8 +260,7 @@ def _stored_scans(dialect):
 def _guess_lock_and_stored_scans(dialect):
     """PostgreSQL: the guessing lock (see `_wrong_code_limit`) taken by the statement that reads the
     stored scans (one round trip fewer for a phone's scan); a row without a nonce when none is stored."""
-    lock = sa.select(sa.func.pg_advisory_xact_lock(GUESS_LOCK_CLASS, sa.bindparam("user_id", type_=sa.Integer))
-                     .label("locked")).subquery("guess_lock")
+    lock = _guess_lock.for_dialect(dialect).subquery("guess_lock")
     stored = _stored_scans.for_dialect(dialect).lateral("stored")
     return sa.select(*stored.c).select_from(lock.outerjoin(stored, sa.true()))
 
@@ -696,7 +697,8 @@ def _records_of_pairs(dialect):
     t = Record.__table__
     pair = sa.tuple_(t.c.member_id, t.c.event_id)
     if dialect == "postgresql":
-        wanted = pair.in_(sa.text("SELECT * FROM unnest(CAST(:members AS INTEGER[]), CAST(:events AS INTEGER[]))")
+        arrays = column_arrays(t, ["member_id", "event_id"], ["members", "events"])
+        wanted = pair.in_(sa.text(f"SELECT * FROM unnest({arrays})")
                           .bindparams(sa.bindparam("members", type_=sa.Text), sa.bindparam("events", type_=sa.Text))
                           .columns(sa.column("member_id", sa.Integer), sa.column("event_id", sa.Integer)))
     else:
@@ -711,8 +713,8 @@ def _records_for(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], dict]:
     if not pairs:
         return {}
     if _is_postgresql():
-        members, events = zip(*pairs)
-        params = {"members": array_literal(list(members), sa.Integer()), "events": array_literal(list(events), sa.Integer())}
+        params = column_array_values(Record.__table__, [{"member_id": m, "event_id": e} for m, e in pairs],
+                                     ["member_id", "event_id"], ["members", "events"])
     else:
         params = {"pairs": json.dumps(list(pairs))}
     out = {}
