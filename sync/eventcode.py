@@ -35,6 +35,7 @@ MAX_SAFE_INT = 2**53 - 1
 _DEC = r"(?:0|[1-9][0-9]{0,15})"
 _QR_RE = re.compile(rf"ZE1\.({_DEC})\.({_DEC})\.([0-9]{{{DEFAULT_DIGITS}}})")
 _QR_MAX_LEN = 64  # cheap bound before the regex runs; a real ZE1 string is under 45 chars
+_CODE_RE = re.compile(rf"[0-9]{{{DEFAULT_DIGITS}}}")
 
 EventCodeReason = Literal["code_mismatch", "stale_code"]
 
@@ -113,6 +114,13 @@ def parse_event_qr(text: object) -> EventQr | None:
     """Parse a scanned ``ZE1`` string; None for anything malformed. Never raises."""
     if not isinstance(text, str) or len(text) > _QR_MAX_LEN:
         return None
+    return _parsed_event_qr(text)
+
+
+# Remembered: the server reads each scan's text twice (its event, then its code), and a crowd
+# scans the same code within a step. EventQr is immutable, so one may be shared.
+@functools.lru_cache(maxsize=4096)
+def _parsed_event_qr(text: str) -> EventQr | None:
     match = _QR_RE.fullmatch(text)  # fullmatch: no trailing newline slips through as with `$`
     if match is None:
         return None
@@ -150,7 +158,7 @@ def verify_event_code(
         raise ValueError("tolerance_steps must be >= 0")
     # A hand-built EventQr may not have come through parse_event_qr: re-check its shape.
     well_formed = (
-        re.fullmatch(rf"[0-9]{{{DEFAULT_DIGITS}}}", qr.code) is not None
+        _CODE_RE.fullmatch(qr.code) is not None
         and 0 <= qr.step_index <= MAX_SAFE_INT
     )
     if not well_formed or not hmac.compare_digest(

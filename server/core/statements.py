@@ -17,6 +17,7 @@ import datetime as dt
 import enum
 import functools
 import json
+import operator
 from collections.abc import Callable
 
 import sqlalchemy as sa
@@ -173,25 +174,36 @@ def _driver_form(key, stmt, dialect, column_keys=None) -> DriverStatement:
 def run_on_driver(form: DriverStatement, params: dict | None, transaction: tuple) -> Rows:
     """Run a driver statement in the transaction (`_driver_connection`); driver errors raised as
     SQLAlchemy's."""
+    if not form.returns_rows:
+        _on_driver(transaction, form.sql, form.values(params or {}))
+        return Rows()
+    return form.rows(_on_driver(transaction, form.sql, form.values(params or {}), fetch=True))
+
+
+def _on_driver(transaction: tuple, sql: str, values, *, fetch: bool = False, many: bool = False):
+    """cursor.execute(sql, values) (executemany when `many`): the rows fetched when `fetch`, else
+    the cursor's row count. Driver errors are raised as SQLAlchemy's."""
     connection, cursor, dialect = transaction
-    values = form.values(params or {})
     # Listeners of the engine's cursor events (statement counters in tests and benches) see these
     # statements too; with none, this costs an attribute look-up.
     events = connection.dispatch
     if events.before_cursor_execute:
-        events.before_cursor_execute(connection, cursor, form.sql, values, None, False)
+        events.before_cursor_execute(connection, cursor, sql, values, None, many)
     try:
-        cursor.execute(form.sql, values)
-        found = cursor.fetchall() if form.returns_rows else []
+        if many:
+            cursor.executemany(sql, values)
+        else:
+            cursor.execute(sql, values)
+        found = cursor.fetchall() if fetch else cursor.rowcount
     except dialect.loaded_dbapi.Error as error:
         dropped = dialect.is_disconnect(error, cursor.connection, cursor)
         if dropped:
             connection.invalidate(error)
-        raise sa.exc.DBAPIError.instance(form.sql, values, error, dialect.loaded_dbapi.Error, dialect=dialect,
+        raise sa.exc.DBAPIError.instance(sql, values, error, dialect.loaded_dbapi.Error, dialect=dialect,
                                          connection_invalidated=dropped) from error
     if events.after_cursor_execute:
-        events.after_cursor_execute(connection, cursor, form.sql, values, None, False)
-    return form.rows(found)
+        events.after_cursor_execute(connection, cursor, sql, values, None, many)
+    return found
 
 
 def execute(stmt, params=None, session=None):
@@ -227,8 +239,8 @@ def insert_rows(table: sa.Table, rows: list[dict], *, conflict: list[str] | None
     cost more than the insert itself; the statement text is also the same for any batch size.
     Each array is sent as the text of an array literal (`array_literal`), which the server casts
     to the column's type: the driver's own list adaptation inspected every element in Python and
-    was a third of a batch's CPU. On SQLite several rows travel as one JSON text (see
-    `_insert_json_rows`). Statements are built once per shape. Rows must name every column that
+    was a third of a batch's CPU. On SQLite several rows go by the driver's executemany (see
+    `_insert_many_sqlite`). Statements are built once per shape. Rows must name every column that
     has a Python-side default (these paths leave them to the database).
     """
     session = session or db.session()
@@ -237,7 +249,7 @@ def insert_rows(table: sa.Table, rows: list[dict], *, conflict: list[str] | None
     connection, driver_dialect = transaction[0], transaction[2]
     dialect = driver_dialect.name
     if dialect == "sqlite" and len(rows) > 1:
-        return _insert_json_rows(table, rows, names, conflict, returning, transaction)
+        return _insert_many_sqlite(table, rows, names, conflict, returning, transaction)
     # A few rows (an online phone's single scan) go as plain VALUES.
     as_arrays = dialect == "postgresql" and len(rows) > SMALL_INSERT
     key = (dialect, as_arrays, table.name, tuple(names), tuple(conflict or ()), tuple(returning))
@@ -272,37 +284,68 @@ def insert_rows(table: sa.Table, rows: list[dict], *, conflict: list[str] | None
     return connection.execute(stmt, rows)  # a few rows on PostgreSQL: SQLAlchemy's "insert many values"
 
 
-_JSON_INSERTS: dict[tuple, tuple] = {}  # shape -> (statement, value processors)
+_SQLITE_INSERTS: dict[tuple, tuple] = {}  # shape -> (INSERT text, value processors, key column, returned)
 
 
-def _insert_json_rows(table: sa.Table, rows: list[dict], names: list[str], conflict, returning, transaction) -> Rows:
-    """SQLite: INSERT ... SELECT json_extract(value, '$[i]') ... FROM json_each(:rows), the rows
-    given as one JSON list of lists in SQLite's storage form (the values through the columns' own
-    bind processors, as SQLAlchemy would send them). SQLAlchemy's "insert many values" built and
-    processed a parameter per cell in Python (a third of a 500-scan push); SQLite's JSON reader
-    is C. Rows are inserted in the given order."""
-    driver_dialect = transaction[2]
+def _insert_many_sqlite(table: sa.Table, rows: list[dict], names: list[str], conflict, returning,
+                        transaction) -> Rows:
+    """SQLite: the driver's executemany of one prepared INSERT, the values through the columns' own
+    bind processors (as SQLAlchemy would send them). SQLAlchemy's "insert many values" built and
+    processed a parameter per cell in Python (a third of a 500-scan push), and a JSON text read by
+    json_each cost SQLite twice executemany's time. executemany returns no rows, so RETURNING is
+    done by hand, which is sound because a writing SQLite transaction holds the database's only
+    write lock: the rows get ids above the table's largest, given here; when the row count says
+    every row went in, what they return is known, else the rows above that largest id are read."""
     key = (table.name, tuple(names), tuple(conflict or ()), tuple(returning))
-    found = _JSON_INSERTS.get(key)
+    found = _SQLITE_INSERTS.get(key)
     if found is None:
-        picks = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(names)))
-        # WHERE true: SQLite's grammar needs it between an INSERT's SELECT and its ON CONFLICT.
-        sql = (f"INSERT INTO {table.name} ({', '.join(names)}) SELECT {picks} FROM json_each(:rows) "
-               f"WHERE true ORDER BY key")
+        pk = None
+        if returning:
+            pk = next(iter(table.primary_key.columns))
+            if len(table.primary_key.columns) != 1 or not isinstance(pk.type, sa.Integer) or pk.name in names:
+                raise ValueError("RETURNING on SQLite needs an integer key the rows leave to the insert")
+        given = names + ([pk.name] if pk is not None else [])
+        sql = f"INSERT INTO {table.name} ({', '.join(given)}) VALUES ({', '.join('?' * len(given))})"
         if conflict:
             sql += f" ON CONFLICT ({', '.join(conflict)}) DO NOTHING"
-        if returning:
-            sql += f" RETURNING {', '.join(returning)}"
-        stmt = sa.text(sql).bindparams(sa.bindparam("rows", type_=sa.Text))
-        if returning:
-            stmt = stmt.columns(*(table.c[name] for name in returning))
-        processors = [table.c[name].type._cached_bind_processor(driver_dialect) for name in names]
-        found = _JSON_INSERTS[key] = (stmt, processors)
-    stmt, processors = found
-    cells = [[value if process is None or value is None else process(value)
-              for process, value in zip(processors, map(row.__getitem__, names))] for row in rows]
-    payload = json.dumps(cells, ensure_ascii=False, separators=(",", ":"))
-    return run_on_driver(_driver_form(("json",) + key, stmt, driver_dialect), {"rows": payload}, transaction)
+        processors = [table.c[name].type._cached_bind_processor(transaction[2]) for name in names]
+        returned = None
+        if returning:  # the row type; whether the rows given know every value; the read's processors
+            returned = (collections.namedtuple("Row", returning, rename=True),
+                        all(name == pk.name or name in names for name in returning),
+                        [table.c[name].type._cached_result_processor(transaction[2], None) for name in returning])
+        found = _SQLITE_INSERTS[key] = (sql, processors, pk, returned)
+    sql, processors, pk, returned = found
+    # Column by column: a batch's cells repeat (the moment it was received, created, updated; a
+    # check-in's empty flags), so each distinct value goes through its processor once.
+    columns = list(zip(*map(operator.itemgetter(*names), rows))) if len(names) > 1 else [[r[names[0]] for r in rows]]
+    for i, process in enumerate(processors):
+        if process is not None:
+            columns[i] = _processed(columns[i], process)
+    if pk is None:
+        _on_driver(transaction, sql, list(zip(*columns)), many=True)
+        return Rows()
+    largest = _on_driver(transaction, f"SELECT max({pk.name}) FROM {table.name}", (), fetch=True)[0][0] or 0
+    ids = range(largest + 1, largest + 1 + len(rows))
+    columns.append(ids)
+    written = _on_driver(transaction, sql, list(zip(*columns)), many=True)
+    row_type, known, read_processors = returned
+    if written == len(rows) and known:
+        picked = [ids if name == pk.name else [row[name] for row in rows] for name in returning]
+        return Rows(map(row_type._make, zip(*picked)))
+    read = f"SELECT {', '.join(returning)} FROM {table.name} WHERE {pk.name} > ? ORDER BY {pk.name}"
+    return Rows(row_type._make(value if process is None or value is None else process(value)
+                               for process, value in zip(read_processors, row))
+                for row in _on_driver(transaction, read, (largest,), fetch=True))
+
+
+def _processed(values, process) -> list:
+    """values through a bind processor, each distinct one once (None stays None)."""
+    try:
+        written = {value: process(value) for value in set(values) if value is not None}
+    except TypeError:  # unhashable values (a JSON column's lists)
+        return [None if v is None else "[]" if v == [] else process(v) for v in values]
+    return list(map(written.get, values))
 
 
 def column_arrays(table: sa.Table, names: list[str], params: list[str]) -> str:

@@ -288,8 +288,30 @@ def _stored_results(nonces: list[str], user_id: int, *, guess_lock: bool = False
 # of ORM objects per push cost more than the queries themselves) and kept in the worker's caches
 # while their generation stands (server/core/cache.py): a township's members all scan the same
 # event within minutes.
-_EVENT_FACTS = (Event.id, Event.branch_id, Event.title, Event.starts_at, Event.checkin_opens_at,
-                Event.checkin_closes_at, Event.code_secret, Event.status)
+class EventInfo(NamedTuple):
+    """An event as a check-in needs it, with what is derived from it computed once per load (not
+    per scan: a batch names the same event hundreds of times)."""
+    id: int
+    branch_id: int
+    title: str
+    day: dt.date  # the activity's date in China: the record's date, the day membership is judged on
+    facts: EventFacts  # what the merge rules judge a claim against
+
+
+@prepared
+def _events_by_id(dialect):
+    t = Event.__table__
+    return sa.select(t.c.id, t.c.branch_id, t.c.title, t.c.starts_at, t.c.checkin_opens_at, t.c.checkin_closes_at,
+                     t.c.code_secret, t.c.status).where(_among_param(t.c.id, "ids", dialect))
+
+
+def _event_info(row) -> EventInfo:
+    event_id, branch_id, title, starts_at, opens_at, closes_at, secret, status = row
+    return EventInfo(event_id, branch_id, title, starts_at.astimezone(CHINA).date(),
+                     EventFacts(event_id, branch_id, to_ms(opens_at), to_ms(closes_at), secret,
+                                cancelled=status == EventStatus.cancelled))
+
+
 _MEMBER_FACTS = (Member.id, Member.branch_id, Member.left_on)
 
 
@@ -327,9 +349,9 @@ def _cached(name: str, generation: int | None, ids: set, load) -> dict:
     return found
 
 
-def _event_facts(event_ids: set[int]) -> dict:
+def _event_facts(event_ids: set[int]) -> dict[int, EventInfo]:
     def load(ids):
-        return {e.id: e for e in db.session.execute(sa.select(*_EVENT_FACTS).where(Event.id.in_(ids)))}
+        return {row[0]: _event_info(row) for row in execute(_events_by_id, {"ids": _among_values(ids, Event.id)})}
 
     return _cached("event_facts", generations()[1], event_ids, load)
 
@@ -472,7 +494,7 @@ def ingest_checkins(p: Principal, device, device_key: str, items: list[tuple[int
         member = members.get(member_id)
         if member is None:
             return False
-        day = event.starts_at.astimezone(CHINA).date()
+        day = event.day
         if member.left_on is not None and member.left_on < day:
             return False
         return member.branch_id == event.branch_id or any(
@@ -488,9 +510,7 @@ def ingest_checkins(p: Principal, device, device_key: str, items: list[tuple[int
         if is_code and attends and limit.refused(p.user_id, device_key, claim.event_id):
             rejected[index] = "too_many_wrong_codes"
             continue
-        facts = EventFacts(event.id, event.branch_id, to_ms(event.checkin_opens_at), to_ms(event.checkin_closes_at),
-                           event.code_secret, cancelled=event.status == EventStatus.cancelled)
-        judgement = judge_checkin(claim, facts, may_attend=attends, policy=rules)
+        judgement = judge_checkin(claim, event.facts, may_attend=attends, policy=rules)
         if judgement.wrong_code:
             limit.count_wrong(p.user_id, device_key, claim.event_id)
         if not judgement.accepted:
@@ -519,7 +539,7 @@ def ingest_checkins(p: Principal, device, device_key: str, items: list[tuple[int
             manual = fresh_map[i]
             rows.append({
                 "member_id": c.member_id, "branch_id": event.branch_id, "kind": RecordKind.attendance,
-                "event_id": c.event_id, "occurred_on": event.starts_at.astimezone(CHINA).date(),
+                "event_id": c.event_id, "occurred_on": event.day,
                 "title": event.title, "checkin_method": _CHECKIN_METHODS[c.method],
                 "manual_reason": manual.get("reason"), "review_flags": list(judgements[i].flags),
                 "checked_in_at": from_ms(c.corrected_at_ms), "source_nonce": c.nonce,
@@ -544,9 +564,10 @@ def ingest_checkins(p: Principal, device, device_key: str, items: list[tuple[int
     # An earlier scan arriving later becomes the record's source (unless it is confirmed). One
     # guarded UPDATE, so a concurrent push moving the same record cannot be overwritten by a later
     # scan; records in id order, so that two pushes never lock the same two records crosswise.
-    for nonce, (i, c) in sorted(by_nonce.items(), key=lambda item: (existing[item[1][1].pair]["id"], item[0])):
+    duplicates = [(nonce, item) for nonce, item in by_nonce.items() if outcome[nonce] == "duplicate"]
+    for nonce, (i, c) in sorted(duplicates, key=lambda item: (existing[item[1][1].pair]["id"], item[0])):
         info = existing[c.pair]
-        if outcome[nonce] == "duplicate" and not info["confirmed"] and info["key"] and earlier(c, info["key"]):
+        if not info["confirmed"] and info["key"] and earlier(c, info["key"]):
             moved = db.session.execute(
                 sa.update(Record)
                 .where(Record.id == info["id"], Record.confirmed_at.is_(None),
