@@ -197,10 +197,11 @@ def test_manual_entry_is_marked_manual_with_its_reason(app, client, auth, world,
 
 
 def test_one_malformed_item_never_blocks_the_rest(app, client, auth, world, event):
-    batch = [{"id": "bad-item-0001", "type": "checkin_event_code"}, "not an object", code_scan(event)]
+    batch = [{"id": "bad-item-0001", "type": "checkin_event_code"}, "not an object",
+             {"id": "bad-item-0002", "type": ["checkin_event_code"]}, code_scan(event)]
     results = push(client, auth.headers("member"), batch).json["results"]
     assert [(r["status"], r["code"]) for r in results] == [
-        ("rejected", "malformed"), ("rejected", "malformed"), ("applied", None)]
+        ("rejected", "malformed"), ("rejected", "malformed"), ("rejected", "malformed"), ("applied", None)]
     assert "event_qr" in results[0]["errors"]
 
 
