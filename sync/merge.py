@@ -117,6 +117,9 @@ class Judgement:
         return REJECTIONS.get(self.code) if self.code else None
 
 
+ACCEPTED = Judgement(accepted=True)  # immutable: one for every claim accepted without flags
+
+
 def reject(code: str) -> Judgement:
     assert code in REJECTIONS, code
     return Judgement(accepted=False, code=code)
@@ -150,7 +153,8 @@ def judge_checkin(claim: Claim, event: EventFacts | None, *, may_attend: bool, p
         drift = verdict.drift
     if not event.checkin_opens_ms <= claim.corrected_at_ms <= event.checkin_closes_ms:
         return reject("outside_window")
-    return Judgement(accepted=True, flags=review_flags(claim, policy, drift=drift))
+    flags = review_flags(claim, policy, drift=drift)
+    return Judgement(accepted=True, flags=flags) if flags else ACCEPTED
 
 
 def review_flags(claim: Claim, policy: Policy = Policy(), *, drift: int | None = None) -> tuple[str, ...]:
