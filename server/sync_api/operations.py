@@ -124,14 +124,22 @@ def _insert_rows(model, rows: list[dict], conflict: list[str], returning: tuple[
 # ---------------------------------------------------------------------------------------- push
 
 
-def _device_upsert_statement(dialect: str, synced: bool, offset: bool):
+def _device_upsert_statement(dialect: str, synced: bool, offset: bool, after=None):
     """INSERT the device ... ON CONFLICT DO UPDATE (last seen, protocol; the clock offset when
-    `offset`, the sync mark when `synced`) RETURNING its id and sync mark as they were."""
-    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Device.__table__).values(
-        user_id=sa.bindparam("user_id"), device_key=sa.bindparam("device_key"),
-        first_seen_at=sa.bindparam("now", type_=UTCDateTime), last_seen_at=sa.bindparam("now", type_=UTCDateTime),
-        clock_offset_ms=sa.bindparam("offset_ms"), protocol_version=sa.bindparam("protocol_version"),
-        **({"synced_at": sa.bindparam("now", type_=UTCDateTime)} if synced else {}))
+    `offset`, the sync mark when `synced`) RETURNING its id and sync mark as they were. With
+    `after` (a one-row FROM clause), the row is selected from it, so it is evaluated first."""
+    values = {"user_id": sa.bindparam("user_id", type_=sa.Integer), "device_key": sa.bindparam("device_key", type_=sa.String),
+              "first_seen_at": sa.bindparam("now", type_=UTCDateTime),
+              "last_seen_at": sa.bindparam("now", type_=UTCDateTime),
+              "clock_offset_ms": sa.bindparam("offset_ms", type_=sa.Integer),
+              "protocol_version": sa.bindparam("protocol_version", type_=sa.Integer),
+              **({"synced_at": sa.bindparam("now", type_=UTCDateTime)} if synced else {})}
+    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Device.__table__)
+    if after is None:
+        stmt = stmt.values(**values)
+    else:
+        stmt = stmt.from_select(list(values), sa.select(*(value.label(name) for name, value in values.items()))
+                                .select_from(after))
     update = ["last_seen_at", "protocol_version"] + (["clock_offset_ms"] if offset else []) \
         + (["synced_at"] if synced else [])
     return stmt.on_conflict_do_update(
@@ -159,14 +167,24 @@ def _receipt_lookup(_dialect):
         t.c.user_id == sa.bindparam("user_id"), t.c.idempotency_key == sa.bindparam("key"))
 
 
-@prepared
-def _device_and_receipt(dialect):
-    """PostgreSQL: the device upsert (as `register_device`) and the receipt look-up in one statement."""
-    device = _device_upsert_statement(dialect, synced=False, offset=True).cte("device")
+def _device_and_receipt_statement(dialect, guess_lock: bool):
+    """PostgreSQL: the device upsert (as `register_device`) and the receipt look-up in one
+    statement; with `guess_lock`, the account's guessing lock (see `_wrong_code_limit`) taken
+    first. The upsert's row is selected from the lock's, so every push takes the lock before the
+    device row: two pushes from one phone cannot each hold one and wait for the other."""
+    lock = None
+    if guess_lock:
+        lock = sa.select(sa.func.pg_advisory_xact_lock(GUESS_LOCK_CLASS, sa.bindparam("user_id", type_=sa.Integer))
+                         .label("locked")).cte("guess_lock")
+    device = _device_upsert_statement(dialect, synced=False, offset=True, after=lock).cte("device")
     receipt = PushReceipt.__table__
     return sa.select(device.c.id, device.c.synced_at, receipt.c.response, receipt.c.request_digest).select_from(
         device.outerjoin(receipt, sa.and_(receipt.c.user_id == sa.bindparam("user_id"),
                                           receipt.c.idempotency_key == sa.bindparam("key"))))
+
+
+_DEVICE_AND_RECEIPT = {guess_lock: prepared(functools.partial(_device_and_receipt_statement, guess_lock=guess_lock))
+                       for guess_lock in (False, True)}
 
 
 @prepared
@@ -185,9 +203,11 @@ def push(p: Principal, body: dict, idempotency_key: str | None) -> dict:
     digest = batch_digest(body["mutations"])
     offset_ms = now_ms - body["client_time_ms"]
     # The device is brought up to date first (on a replay too: it was seen), then the receipt is
-    # looked up; on PostgreSQL both in one round trip.
-    if key and _is_postgresql():
-        device = stored = execute(_device_and_receipt, {
+    # looked up; on PostgreSQL both in one round trip, which also takes the account's guessing
+    # lock when the batch has event codes (`ingest_checkins` counts on it).
+    if _is_postgresql():
+        guess_lock = any(isinstance(m, dict) and m.get("type") == "checkin_event_code" for m in body["mutations"])
+        device = stored = execute(_DEVICE_AND_RECEIPT[guess_lock], {
             "user_id": p.user_id, "device_key": body["device_id"], "now": now, "offset_ms": offset_ms,
             "protocol_version": body["protocol_version"], "key": key}).one()
         if stored.request_digest is None:
@@ -257,31 +277,45 @@ def _stored_scans(dialect):
 
 
 @prepared
-def _guess_lock_and_stored_scans(dialect):
-    """PostgreSQL: the guessing lock (see `_wrong_code_limit`) taken by the statement that reads the
-    stored scans (one round trip fewer for a phone's scan); a row without a nonce when none is stored."""
-    lock = _guess_lock.for_dialect(dialect).subquery("guess_lock")
-    stored = _stored_scans.for_dialect(dialect).lateral("stored")
-    return sa.select(*stored.c).select_from(lock.outerjoin(stored, sa.true()))
+def _stored_scans_and_tallies(dialect):
+    """The stored scans (as `_stored_scans`: `part` 0) and the forged-code tallies of events
+    (`part` 1: event, account, phone, count) in one statement: a phone's scan needs both."""
+    t, k = Scan.__table__, ScanTally.__table__
+    empty = sa.null
+    scans = sa.select(sa.literal_column("0").label("part"), t.c.nonce, t.c.submitted_by_id, t.c.status, t.c.reason_code,
+                      t.c.record_id, t.c.review_flags, empty().label("device_key"), empty().label("count")
+                      ).where(_among_param(t.c.nonce, "nonces", dialect))
+    tallies = sa.select(sa.literal_column("1"), empty(), k.c.submitted_by_id, empty(), empty(), k.c.event_id, empty(),
+                        k.c.device_key, k.c["count"]
+                        ).where(_among_param(k.c.event_id, "event_ids", dialect), k.c.reason_code == "forged_code")
+    return sa.union_all(scans, tallies)
 
 
-def _stored_results(nonces: list[str], user_id: int, *, guess_lock: bool = False) -> dict[str, dict]:
-    """Results of scans already stored under these nonces (a retried push). With `guess_lock`
-    (PostgreSQL), the same statement takes the account's guessing lock first."""
+def _stored_results(nonces: list[str], user_id: int, code_event_ids: set[int] | None = None
+                   ) -> tuple[dict[str, dict], list[tuple]]:
+    """Results of scans already stored under these nonces (a retried push); and, given
+    `code_event_ids`, the forged-code tallies of those events (see `_wrong_code_limit`), read by
+    the same statement."""
     if not nonces:
-        return {}
+        return {}, []
     out = {}
     values = _among_values(nonces, Scan.nonce)
-    if guess_lock:
-        stored = [row for row in execute(_guess_lock_and_stored_scans, {"user_id": user_id, "nonces": values})
-                  if row[0] is not None]
+    tallies = []
+    if code_event_ids:
+        stored = []
+        for row in execute(_stored_scans_and_tallies, {
+                "nonces": values, "event_ids": _among_values(code_event_ids, ScanTally.event_id)}):
+            if row[0] == 0:
+                stored.append(row[1:7])
+            else:
+                tallies.append((row[5], row[2], row[7], row[8]))  # event, submitter, device key, count
     else:
         stored = execute(_stored_scans, {"nonces": values})
     for nonce, submitter, status, code, record_id, flags in stored:
         # Someone else's nonce is not theirs to replay or to learn about.
         out[nonce] = (result(nonce, status, code, record_id, flags or ()) if submitter == user_id
                       else result(nonce, "rejected", "not_allowed"))
-    return out
+    return out, tallies
 
 
 # What judging a check-in reads of events and members, loaded as plain rows (hydrating hundreds
@@ -386,9 +420,16 @@ def ingest_checkins(p: Principal, device, device_key: str, items: list[tuple[int
     if not items:
         return {}
     out: dict[int, dict] = {}
-    # On PostgreSQL a phone's scans take the account's guessing lock with the stored scans' read.
-    guess_locked = _is_postgresql() and any(m["type"] == "checkin_event_code" for _, m in items)
-    stored = _stored_results([m["id"] for _, m in items], p.user_id, guess_lock=guess_locked)
+    # The event each scan names: from the QR for a member's scan, from the body otherwise. The
+    # codes' events are known before anything is read, so their forged-code tallies come with
+    # the stored scans (on PostgreSQL after the account's guessing lock, which `push` took).
+    qr_event = {}
+    for index, m in items:
+        if m["type"] == "checkin_event_code":
+            qr = parse_event_qr(m["event_qr"])
+            qr_event[index] = qr.event_id if qr else None
+    stored, tallies = _stored_results([m["id"] for _, m in items], p.user_id,
+                                      {e for e in qr_event.values() if e is not None})
     fresh = []
     for index, m in items:
         if m["id"] in stored:
@@ -401,17 +442,12 @@ def ingest_checkins(p: Principal, device, device_key: str, items: list[tuple[int
     now_ms = to_ms(now)
     rules = policy()
     synced_ms = to_ms(device.synced_at) if device.synced_at is not None else None
-    # The event each scan names: from the QR for a member's scan, from the body otherwise.
     event_ids = set()
-    qr_event = {}
     for index, m in fresh:
-        if m["type"] == "checkin_event_code":
-            qr = parse_event_qr(m["event_qr"])
-            qr_event[index] = qr.event_id if qr else None
-            if qr:
-                event_ids.add(qr.event_id)
-        else:
+        if m["type"] != "checkin_event_code":
             event_ids.add(m["event_id"])
+        elif qr_event[index] is not None:
+            event_ids.add(qr_event[index])
     events = _event_facts(event_ids)
 
     # Cards scanned by a secretary: verify the signature offline-style, then against the register.
@@ -500,8 +536,7 @@ def ingest_checkins(p: Principal, device, device_key: str, items: list[tuple[int
         return member.branch_id == event.branch_id or any(
             fm.host_branch_id == event.branch_id and fm.is_current(day) for fm in floating.get(member_id, ()))
 
-    limit = _wrong_code_limit(p.user_id, rules, {c.event_id for c in claims.values() if c.method == "event_code"},
-                              locked=guess_locked)
+    limit = _wrong_code_limit(rules, tallies)
     judgements = {}
     for index, claim in claims.items():  # in the batch's order: the limits apply as the codes come
         event = events[claim.event_id]
@@ -631,39 +666,24 @@ def ingest_checkins(p: Principal, device, device_key: str, items: list[tuple[int
     raced = [row["nonce"] for row in scan_rows if row["nonce"] not in written]
     if raced:
         # The same nonce arrived through another request meanwhile: answer what it stored.
-        again = _stored_results(raced, p.user_id)
+        again, _ = _stored_results(raced, p.user_id)
         for index, m in fresh:
             if m["id"] in again:
                 out[index] = again[m["id"]]
     return out
 
 
-@prepared
-def _guess_lock(_dialect):
-    return sa.select(sa.func.pg_advisory_xact_lock(GUESS_LOCK_CLASS, sa.bindparam("user_id", type_=sa.Integer)))
+def _wrong_code_limit(rules: Policy, tallies: list[tuple]) -> WrongCodeLimit:
+    """The guessing limits, from the wrong codes counted so far (ScanTally rows of the events:
+    event, account, phone, count; read with the stored scans, see `_stored_results`).
 
-
-@prepared
-def _forged_tallies(dialect):
-    t = ScanTally.__table__
-    return sa.select(t.c.event_id, t.c.submitted_by_id, t.c.device_key, t.c["count"]).where(
-        _among_param(t.c.event_id, "event_ids", dialect), t.c.reason_code == "forged_code")
-
-
-def _wrong_code_limit(user_id: int, rules: Policy, event_ids: set[int], *, locked: bool = False) -> WrongCodeLimit:
-    """The guessing limits for these events, from the wrong codes counted so far (ScanTally).
-
-    On PostgreSQL one account's pushes are serialised first (a transaction-scoped advisory lock,
-    unless `locked`: taken already), so that concurrent requests cannot each read the same counts
-    and spend the allowance twice; SQLite's writers are serialised already. The counts are read by
-    a statement after the lock's (each statement sees what was committed when it began)."""
-    if not event_ids:
-        return WrongCodeLimit(rules)
-    if _is_postgresql() and not locked:
-        execute(_guess_lock, {"user_id": user_id})
-    rows = execute(_forged_tallies, {"event_ids": _among_values(event_ids, ScanTally.event_id)})
+    On PostgreSQL one account's pushes of event codes are serialised first (a transaction-scoped
+    advisory lock, taken by `push` with the device), so that concurrent requests cannot each read
+    the same counts and spend the allowance twice; SQLite's writers are serialised already. The
+    counts are read by a statement after the lock's (each statement sees what was committed when
+    it began)."""
     by_member, by_device, by_event = defaultdict(int), defaultdict(int), defaultdict(int)
-    for event_id, submitter, key, count in rows:
+    for event_id, submitter, key, count in tallies:
         by_member[(submitter, event_id)] += count
         by_device[(key, event_id)] += count
         by_event[event_id] += count
