@@ -87,6 +87,16 @@ class MutationSchema(Schema):
             raise ValidationError(errors)
 
 
+class _Items(fields.List):
+    """A list of raw items (`fields.List(fields.Raw())` as documented), taken as it is: each item is
+    validated on its own later (`parse_mutation`), and List would call Raw on each of 500 items."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, list):
+            raise self.make_error("invalid")
+        return value
+
+
 class PushRequestSchema(Schema):
     protocol_version = fields.Integer(required=True, strict=True)
     device_id = Token(required=True)
@@ -94,7 +104,7 @@ class PushRequestSchema(Schema):
     # Also accepted as the Idempotency-Key header; a retried request returns the first answer.
     idempotency_key = Token()
     # Items are validated one by one (parse_mutation), so one bad item is one rejected result.
-    mutations = fields.List(
+    mutations = _Items(
         fields.Raw(),
         required=True,
         validate=validate.Length(max=MAX_BATCH, error=f"At most {MAX_BATCH} mutations per push; send the rest in another."),
