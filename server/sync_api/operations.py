@@ -346,7 +346,17 @@ def _event_info(row) -> EventInfo:
                                 cancelled=status == EventStatus.cancelled))
 
 
-_MEMBER_FACTS = (Member.id, Member.branch_id, Member.left_on)
+@prepared
+def _members_by_id(dialect):
+    t = Member.__table__
+    return sa.select(t.c.id, t.c.branch_id, t.c.left_on).where(_among_param(t.c.id, "ids", dialect))
+
+
+@prepared
+def _floating_by_member(dialect):
+    t = FloatingMembership.__table__
+    return sa.select(t.c.member_id, t.c.host_branch_id, t.c.starts_on, t.c.ends_on).where(
+        _among_param(t.c.member_id, "ids", dialect))
 
 
 class MemberFacts(NamedTuple):
@@ -397,7 +407,7 @@ def _member_facts(p: Principal, member_ids: set[int]) -> dict[int, MemberFacts]:
         out[p.member_id] = MemberFacts(p.member_id, p.home_branch_id, p.home_left_on)
 
     def load(ids):
-        return {m.id: MemberFacts(*m) for m in db.session.execute(sa.select(*_MEMBER_FACTS).where(Member.id.in_(ids)))}
+        return {row[0]: MemberFacts(*row) for row in execute(_members_by_id, {"ids": _among_values(ids, Member.id)})}
 
     out.update(_cached("member_facts", generations()[0], set(member_ids) - set(out), load))
     return out
@@ -406,9 +416,7 @@ def _member_facts(p: Principal, member_ids: set[int]) -> dict[int, MemberFacts]:
 def _floating_facts(member_ids: set[int]) -> dict[int, tuple[FloatingFacts, ...]]:
     def load(ids):
         found = {m: [] for m in ids}
-        for row in db.session.execute(sa.select(FloatingMembership.member_id, FloatingMembership.host_branch_id,
-                                                FloatingMembership.starts_on, FloatingMembership.ends_on)
-                                      .where(FloatingMembership.member_id.in_(ids))):
+        for row in execute(_floating_by_member, {"ids": _among_values(ids, FloatingMembership.member_id)}):
             found[row[0]].append(FloatingFacts(*row[1:]))
         return {m: tuple(rows) for m, rows in found.items()}
 
