@@ -160,27 +160,22 @@ def register_device(user_id: int, device_key: str, offset_ms: int | None, protoc
                     "protocol_version": protocol_version}).one()
 
 
-@prepared
-def _receipt_lookup(_dialect):
-    t = PushReceipt.__table__
-    return sa.select(t.c.response, t.c.request_digest).where(
-        t.c.user_id == sa.bindparam("user_id"), t.c.idempotency_key == sa.bindparam("key"))
-
-
 def _device_and_receipt_statement(dialect, guess_lock: bool):
-    """PostgreSQL: the device upsert (as `register_device`) and the receipt look-up in one
-    statement; with `guess_lock`, the account's guessing lock (see `_wrong_code_limit`) taken
-    first. The upsert's row is selected from the lock's, so every push takes the lock before the
-    device row: two pushes from one phone cannot each hold one and wait for the other."""
+    """The device upsert (as `register_device`) returning also the receipt stored under the
+    idempotency key (response and digest, NULL when there is none), in one statement; with
+    `guess_lock` (PostgreSQL), the account's guessing lock (see `_wrong_code_limit`) taken first.
+    The upsert's row is selected from the lock's, so every push takes the lock before the device
+    row: two pushes from one phone cannot each hold one and wait for the other."""
     lock = None
     if guess_lock:
         lock = sa.select(sa.func.pg_advisory_xact_lock(GUESS_LOCK_CLASS, sa.bindparam("user_id", type_=sa.Integer))
                          .label("locked")).cte("guess_lock")
-    device = _device_upsert_statement(dialect, synced=False, offset=True, after=lock).cte("device")
+    device = _device_upsert_statement(dialect, synced=False, offset=True, after=lock)
     receipt = PushReceipt.__table__
-    return sa.select(device.c.id, device.c.synced_at, receipt.c.response, receipt.c.request_digest).select_from(
-        device.outerjoin(receipt, sa.and_(receipt.c.user_id == sa.bindparam("user_id"),
-                                          receipt.c.idempotency_key == sa.bindparam("key"))))
+    stored = sa.and_(receipt.c.user_id == sa.bindparam("user_id", type_=sa.Integer),
+                     receipt.c.idempotency_key == sa.bindparam("key", type_=sa.String))
+    return device.returning(sa.select(receipt.c.response).where(stored).scalar_subquery().label("response"),
+                            sa.select(receipt.c.request_digest).where(stored).scalar_subquery().label("request_digest"))
 
 
 _DEVICE_AND_RECEIPT = {guess_lock: prepared(functools.partial(_device_and_receipt_statement, guess_lock=guess_lock))
@@ -202,19 +197,16 @@ def push(p: Principal, body: dict, idempotency_key: str | None) -> dict:
     key = body.get("idempotency_key") or idempotency_key
     digest = batch_digest(body["mutations"])
     offset_ms = now_ms - body["client_time_ms"]
-    # The device is brought up to date first (on a replay too: it was seen), then the receipt is
-    # looked up; on PostgreSQL both in one round trip, which also takes the account's guessing
-    # lock when the batch has event codes (`ingest_checkins` counts on it).
-    if _is_postgresql():
-        guess_lock = any(isinstance(m, dict) and m.get("type") == "checkin_event_code" for m in body["mutations"])
-        device = stored = execute(_DEVICE_AND_RECEIPT[guess_lock], {
-            "user_id": p.user_id, "device_key": body["device_id"], "now": now, "offset_ms": offset_ms,
-            "protocol_version": body["protocol_version"], "key": key}).one()
-        if stored.request_digest is None:
-            stored = None
-    else:
-        device = register_device(p.user_id, body["device_id"], offset_ms, body["protocol_version"])
-        stored = execute(_receipt_lookup, {"user_id": p.user_id, "key": key}).first() if key else None
+    # The device is brought up to date (on a replay too: it was seen) by the statement that looks
+    # the receipt up; on PostgreSQL it also takes the account's guessing lock when the batch has
+    # event codes (`ingest_checkins` counts on it).
+    guess_lock = _is_postgresql() and any(
+        isinstance(m, dict) and m.get("type") == "checkin_event_code" for m in body["mutations"])
+    device = stored = execute(_DEVICE_AND_RECEIPT[guess_lock], {
+        "user_id": p.user_id, "device_key": body["device_id"], "now": now, "offset_ms": offset_ms,
+        "protocol_version": body["protocol_version"], "key": key}).one()
+    if stored.request_digest is None:
+        stored = None
     if stored is not None:
         if stored.request_digest != digest:
             abort(422, message="This idempotency key was used for a different batch; use a new key per batch.")
