@@ -41,7 +41,10 @@ def _distinct_months(value: str) -> None:
 
 
 Token = lambda **kw: fields.String(validate=validate.Regexp(r"^[A-Za-z0-9_-]{8,64}$"), **kw)  # noqa: E731
-Id = lambda **kw: fields.Integer(strict=True, validate=validate.Range(min=1, max=2**53 - 1), **kw)  # noqa: E731
+# Ids are the server's row keys: 32-bit integers (PostgreSQL's `integer`). A larger one names no
+# row, and the database would refuse to compare it with a key column, failing the whole batch.
+MAX_ID = 2**31 - 1
+Id = lambda **kw: fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID), **kw)  # noqa: E731
 EpochMs = lambda **kw: fields.Integer(strict=True, validate=validate.Range(min=0, max=2**53 - 1), **kw)  # noqa: E731
 
 _REQUIRED = {

@@ -112,6 +112,10 @@ def _among_param(column, name: str, dialect: str):
 
 def _among_values(values, column) -> str:
     if _is_postgresql():
+        if isinstance(column.type, sa.Integer) and not isinstance(column.type, sa.BigInteger):
+            # An event id read from a QR text can be any 53-bit number; beyond the column's range
+            # it names no row, and the cast to integer[] would fail the statement.
+            values = [v for v in values if -2**31 <= v < 2**31]
         return array_literal(list(values), column.type)
     return json.dumps(list(values))
 
@@ -128,11 +132,13 @@ def _device_upsert_statement(dialect: str, synced: bool, offset: bool, after=Non
     """INSERT the device ... ON CONFLICT DO UPDATE (last seen, protocol; the clock offset when
     `offset`, the sync mark when `synced`) RETURNING its id and sync mark as they were. With
     `after` (a one-row FROM clause), the row is selected from it, so it is evaluated first."""
-    values = {"user_id": sa.bindparam("user_id", type_=sa.Integer), "device_key": sa.bindparam("device_key", type_=sa.String),
+    columns = Device.__table__.c  # (the columns' own types: a clock offset is a big integer)
+    values = {"user_id": sa.bindparam("user_id", type_=columns.user_id.type),
+              "device_key": sa.bindparam("device_key", type_=columns.device_key.type),
               "first_seen_at": sa.bindparam("now", type_=UTCDateTime),
               "last_seen_at": sa.bindparam("now", type_=UTCDateTime),
-              "clock_offset_ms": sa.bindparam("offset_ms", type_=sa.Integer),
-              "protocol_version": sa.bindparam("protocol_version", type_=sa.Integer),
+              "clock_offset_ms": sa.bindparam("offset_ms", type_=columns.clock_offset_ms.type),
+              "protocol_version": sa.bindparam("protocol_version", type_=columns.protocol_version.type),
               **({"synced_at": sa.bindparam("now", type_=UTCDateTime)} if synced else {})}
     stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Device.__table__)
     if after is None:

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from server.core.db import db
 from server.records.models import Record
 from server.sync_api.models import Scan
-from tests.server.synckit import card_scan, code_scan, live_event, manual, now_ms, push
+from tests.server.synckit import card_scan, code_scan, live_event, manual, nonce, now_ms, push
 
 
 @pytest.fixture
@@ -341,3 +341,25 @@ def test_a_large_batch_stores_every_reason_exactly_whatever_characters_it_holds(
     assert [stored[m] for m in ids] == reasons
     logged = {s.member_id: s.manual_reason for s in scans(app, event_id=event["id"])}
     assert [logged[m] for m in ids] == reasons
+
+
+def test_ids_and_clocks_beyond_any_column_are_answered_not_errors(app, client, auth, world, event):
+    """Numbers beyond PostgreSQL's integer columns (an event id in a QR text can have 53 bits) name
+    no row: the items are rejected one by one, the rest applied; a phone clock months off still syncs."""
+    largest = 2**31 - 1
+    half_a_year_ago = now_ms() - 183 * 24 * 3600_000
+    response = push(client, auth.headers("secretary_a"), [manual(largest, world.member), manual(event["id"], largest)],
+                    client_time_ms=half_a_year_ago)
+    assert response.status_code == 200, response.get_data()
+    assert [(r["status"], r["code"]) for r in response.json["results"]] == [
+        ("rejected", "unknown_event"), ("rejected", "not_expected")]
+    far = {"id": nonce(), "type": "checkin_event_code", "event_qr": f"ZE1.{2**53 - 1}.1.12345678",
+           "claimed_at_ms": now_ms()}
+    results = push(client, auth.headers("member"), [far, code_scan(event)]).json["results"]
+    assert [(r["status"], r["code"]) for r in results] == [("rejected", "unknown_event"), ("applied", None)]
+    # Ids given in a mutation are row keys: beyond 32 bits the item is malformed, on its own.
+    results = push(client, auth.headers("secretary_a"), [
+        {"id": nonce(), "type": "record_confirm", "record_id": largest + 1},
+        manual(event["id"], largest + 1), manual(event["id"], world.member)]).json["results"]
+    assert [(r["status"], r["code"]) for r in results] == [
+        ("rejected", "malformed"), ("rejected", "malformed"), ("duplicate", None)]
