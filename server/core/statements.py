@@ -343,8 +343,9 @@ def _processed(values, process) -> list:
     """values through a bind processor, each distinct one once (None stays None)."""
     try:
         written = {value: process(value) for value in set(values) if value is not None}
-    except TypeError:  # unhashable values (a JSON column's lists)
-        return [None if v is None else "[]" if v == [] else process(v) for v in values]
+    except TypeError:  # unhashable values (a JSON column's lists): the empty one, nearly always, once
+        empty = process([])
+        return [None if v is None else empty if v == [] else process(v) for v in values]
     return list(map(written.get, values))
 
 

@@ -55,8 +55,8 @@ def to_ms(moment: dt.datetime) -> int:
     return int(moment.timestamp() * 1000)
 
 
-def from_ms(ms: int, _from_timestamp=dt.datetime.fromtimestamp, _utc=dt.timezone.utc) -> dt.datetime:
-    return _from_timestamp(ms / 1000, _utc)  # (bound once: this runs twice per scan of a batch)
+def from_ms(ms: int) -> dt.datetime:
+    return dt.datetime.fromtimestamp(ms / 1000, dt.timezone.utc)
 
 
 def policy() -> Policy:
@@ -208,15 +208,13 @@ def push(p: Principal, body: dict, idempotency_key: str | None) -> dict:
     # event codes (`ingest_checkins` counts on it).
     guess_lock = _is_postgresql() and any(
         isinstance(m, dict) and m.get("type") == "checkin_event_code" for m in body["mutations"])
-    device = stored = execute(_DEVICE_AND_RECEIPT[guess_lock], {
+    device = execute(_DEVICE_AND_RECEIPT[guess_lock], {
         "user_id": p.user_id, "device_key": body["device_id"], "now": now, "offset_ms": offset_ms,
         "protocol_version": body["protocol_version"], "key": key}).one()
-    if stored.request_digest is None:
-        stored = None
-    if stored is not None:
-        if stored.request_digest != digest:
+    if device.request_digest is not None:  # a retried request: its first answer
+        if device.request_digest != digest:
             abort(422, message="This idempotency key was used for a different batch; use a new key per batch.")
-        return stored.response
+        return device.response
 
     results: list[dict | None] = [None] * len(body["mutations"])
     parsed: list[tuple[int, dict]] = []
@@ -276,14 +274,14 @@ def _stored_scans(dialect):
 
 @prepared
 def _stored_scans_and_tallies(dialect):
-    """The stored scans (as `_stored_scans`: `part` 0) and the forged-code tallies of events
-    (`part` 1: event, account, phone, count) in one statement: a phone's scan needs both."""
-    t, k = Scan.__table__, ScanTally.__table__
-    empty = sa.null
-    scans = sa.select(sa.literal_column("0").label("part"), t.c.nonce, t.c.submitted_by_id, t.c.status, t.c.reason_code,
-                      t.c.record_id, t.c.review_flags, empty().label("device_key"), empty().label("count")
-                      ).where(_among_param(t.c.nonce, "nonces", dialect))
-    tallies = sa.select(sa.literal_column("1"), empty(), k.c.submitted_by_id, empty(), empty(), k.c.event_id, empty(),
+    """The stored scans (`_stored_scans`, then `part` 0) and the forged-code tallies of events
+    (`part` 1: account, event, phone and count in the submitter, record id and last columns) in
+    one statement: a phone's scan needs both."""
+    k = ScanTally.__table__
+    none = sa.null
+    scans = _stored_scans.for_dialect(dialect).add_columns(
+        sa.literal_column("0").label("part"), none().label("device_key"), none().label("count"))
+    tallies = sa.select(none(), k.c.submitted_by_id, none(), none(), k.c.event_id, none(), sa.literal_column("1"),
                         k.c.device_key, k.c["count"]
                         ).where(_among_param(k.c.event_id, "event_ids", dialect), k.c.reason_code == "forged_code")
     return sa.union_all(scans, tallies)
@@ -303,10 +301,10 @@ def _stored_results(nonces: list[str], user_id: int, code_event_ids: set[int] | 
         stored = []
         for row in execute(_stored_scans_and_tallies, {
                 "nonces": values, "event_ids": _among_values(code_event_ids, ScanTally.event_id)}):
-            if row[0] == 0:
-                stored.append(row[1:7])
+            if row.part == 0:
+                stored.append(row[:6])
             else:
-                tallies.append((row[5], row[2], row[7], row[8]))  # event, submitter, device key, count
+                tallies.append((row.record_id, row.submitted_by_id, row.device_key, row[-1]))  # event, account, phone, count
     else:
         stored = execute(_stored_scans, {"nonces": values})
     for nonce, submitter, status, code, record_id, flags in stored:
