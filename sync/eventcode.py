@@ -17,7 +17,6 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
-import hashlib
 import hmac
 import math
 import re
@@ -91,8 +90,14 @@ def code_at_step(secret_b32: str, step_index: int, digits: int = DEFAULT_DIGITS)
         raise ValueError("step_index must fit an unsigned 64-bit counter")
     if not 1 <= digits <= 9:  # 31-bit truncation cannot fill more than 9 digits uniformly
         raise ValueError("digits must be between 1 and 9")
+    return _code(secret_b32, step_index, digits)
+
+
+# Remembered: a township's members scan the same code within a step, each scan checked against it.
+@functools.lru_cache(maxsize=4096)
+def _code(secret_b32: str, step_index: int, digits: int) -> str:
     counter = step_index.to_bytes(8, "big")
-    mac = hmac.new(_secret_bytes(secret_b32), counter, hashlib.sha256).digest()
+    mac = hmac.digest(_secret_bytes(secret_b32), counter, "sha256")  # the one-shot C path
     offset = mac[-1] & 0x0F  # dynamic truncation: low nibble of the last byte picks 4 bytes
     value = int.from_bytes(mac[offset : offset + 4], "big") & 0x7FFFFFFF
     return str(value % 10**digits).zfill(digits)
