@@ -66,8 +66,10 @@ class Policy:
     wrong_codes_per_event: int = 100
 
 
-@dataclasses.dataclass(frozen=True)
-class EventFacts:
+class EventFacts(NamedTuple):
+    """An event as the rules judge a claim against it. (A named tuple, as Claim: a batch of
+    scans over months of events loads hundreds of them.)"""
+
     event_id: int
     branch_id: int
     checkin_opens_ms: int
