@@ -27,12 +27,21 @@ from server.records.models import Record
 from server.sync_api.models import ChangeEntry, SyncClock
 
 _KEY = "zhibu_changes"
+_WITH_COMMIT = "zhibu_with_commit"  # rows written by the commit's statement (`insert_with_commit`)
 
 
 def emit_rows(session, rows: list[dict]) -> None:
     """Changes already reduced to their scope columns (set-based Core writes)."""
     if rows:
         session.info.setdefault(_KEY, []).extend(rows)
+
+
+def insert_with_commit(session, table: sa.Table, row: dict, conflict: list[str]) -> None:
+    """Insert `row` (ON CONFLICT (conflict) DO NOTHING) when the transaction commits. On
+    PostgreSQL it goes into the statement that moves the clock and writes the changes: a write
+    nothing waits for (a push's receipt) then costs no round trip of its own. Without changes to
+    write, or on SQLite, it is a statement of its own at the commit."""
+    session.info.setdefault(_WITH_COMMIT, []).append((table, row, conflict))
 
 
 def _row(entity: str, entity_id: int, op: str = "upsert", *, branch_id=None, member_id=None, home_branch_id=None):
@@ -91,17 +100,21 @@ def bump_clock(session) -> int:
 _FEED_COLUMNS = ["entity", "entity_id", "op", "branch_id", "member_id", "home_branch_id"]
 
 
-@prepared
-def _bump_and_note(_dialect):
+def _clock_and_feed(ctes: list[str] = (), binds: list = ()):
     """PostgreSQL: the clock moved and the transaction's changes written under its new value in one
-    statement (one round trip fewer for every writing request; SQLite cannot update in a WITH)."""
+    statement (one round trip fewer for every writing request; SQLite cannot update in a WITH);
+    with `ctes` (and their `binds`), more writes done by the same statement."""
     names = ", ".join(_FEED_COLUMNS)
     arrays = column_arrays(ChangeEntry.__table__, _FEED_COLUMNS, _FEED_COLUMNS)
     return sa.text(
-        f"WITH clock AS (UPDATE sync_clock SET value = value + 1 WHERE id = 1 RETURNING value) "
+        f"WITH {''.join(cte + ', ' for cte in ctes)}"
+        f"clock AS (UPDATE sync_clock SET value = value + 1 WHERE id = 1 RETURNING value) "
         f"INSERT INTO change_entry ({names}, version) SELECT {names}, clock.value "
         f"FROM clock, unnest({arrays}) AS given ({names})"
-    ).bindparams(*(sa.bindparam(name, type_=sa.Text) for name in _FEED_COLUMNS))
+    ).bindparams(*(sa.bindparam(name, type_=sa.Text) for name in _FEED_COLUMNS), *binds)
+
+
+_bump_and_note = prepared(lambda _dialect: _clock_and_feed())
 
 
 def current_version(session) -> int:
@@ -109,20 +122,52 @@ def current_version(session) -> int:
     return session.scalar(sa.select(SyncClock.value).where(SyncClock.id == 1)) or 0
 
 
+_BUMP_NOTE_AND_INSERT: dict[tuple, object] = {}
+
+
+def _bump_note_and_insert(shapes: tuple) -> object:
+    """`_bump_and_note` with the rows of `insert_with_commit` (one per shape: table, columns,
+    conflict) inserted by the same statement, as data-modifying CTEs; their parameters are
+    w<i>_<j>, the j-th column of the i-th row."""
+    found = _BUMP_NOTE_AND_INSERT.get(shapes)
+    if found is None:
+        def build(_dialect):
+            ctes, binds = [], []
+            for i, (table, names, conflict) in enumerate(shapes):
+                params = [f"w{i}_{j}" for j in range(len(names))]
+                binds += [sa.bindparam(param, type_=table.c[name].type) for name, param in zip(names, params)]
+                ctes.append(f"w{i} AS (INSERT INTO {table.name} ({', '.join(names)}) "
+                            f"VALUES ({', '.join(':' + param for param in params)}) "
+                            f"ON CONFLICT ({', '.join(conflict)}) DO NOTHING)")
+            return _clock_and_feed(ctes, binds)
+
+        found = _BUMP_NOTE_AND_INSERT[shapes] = prepared(build)
+    return found
+
+
 @sa.event.listens_for(Session, "before_commit")
 def _stamp(session) -> None:
     session.flush()
     rows = session.info.pop(_KEY, None)
-    if not rows:
+    later = session.info.pop(_WITH_COMMIT, None) or ()
+    if rows and session_dialect(session) == "postgresql":
+        params = column_array_values(ChangeEntry.__table__, rows, _FEED_COLUMNS, _FEED_COLUMNS)
+        if not later:
+            execute(_bump_and_note, params, session=session)
+            return
+        for i, (_table, row, _conflict) in enumerate(later):
+            params.update({f"w{i}_{j}": value for j, value in enumerate(row.values())})
+        execute(_bump_note_and_insert(tuple((table, tuple(row), tuple(conflict)) for table, row, conflict in later)),
+                params, session=session)
         return
-    if session_dialect(session) == "postgresql":
-        execute(_bump_and_note,
-                column_array_values(ChangeEntry.__table__, rows, _FEED_COLUMNS, _FEED_COLUMNS), session=session)
-        return
-    version = bump_clock(session)
-    insert_rows(ChangeEntry.__table__, [{**row, "version": version} for row in rows], session=session)
+    if rows:
+        version = bump_clock(session)
+        insert_rows(ChangeEntry.__table__, [{**row, "version": version} for row in rows], session=session)
+    for table, row, conflict in later:
+        insert_rows(table, [row], conflict=conflict, session=session)
 
 
 @sa.event.listens_for(Session, "after_rollback")
 def _forget(session) -> None:
     session.info.pop(_KEY, None)
+    session.info.pop(_WITH_COMMIT, None)

@@ -188,15 +188,6 @@ _DEVICE_AND_RECEIPT = {guess_lock: prepared(functools.partial(_device_and_receip
                        for guess_lock in (False, True)}
 
 
-@prepared
-def _receipt_insert(dialect):
-    t = PushReceipt.__table__
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(t).values(
-        user_id=sa.bindparam("user_id"), idempotency_key=sa.bindparam("key"),
-        response=sa.bindparam("response", type_=t.c.response.type), request_digest=sa.bindparam("digest"),
-        created_at=sa.bindparam("now", type_=UTCDateTime)).on_conflict_do_nothing()
-
-
 def push(p: Principal, body: dict, idempotency_key: str | None) -> dict:
     now = clock.now()
     now_ms = to_ms(now)
@@ -254,9 +245,10 @@ def push(p: Principal, body: dict, idempotency_key: str | None) -> dict:
     }
     if response["client_update_required"]:
         response["message"] = "This app is out of date: your scans were received; please update the app."
-    if key:
-        execute(_receipt_insert, {"user_id": p.user_id, "key": key, "response": response, "digest": digest,
-                                    "now": now})
+    if key:  # written with the commit (on PostgreSQL by the change feed's statement)
+        change_feed.insert_with_commit(db.session(), PushReceipt.__table__, {
+            "user_id": p.user_id, "idempotency_key": key, "response": response, "request_digest": digest,
+            "created_at": now}, ["user_id", "idempotency_key"])
     return response
 
 

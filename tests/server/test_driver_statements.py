@@ -142,3 +142,26 @@ def test_statement_counters_see_the_driver_statements(app, client, world, auth, 
     # stored scans with the guessing tallies, the record insert that finds the record there, the
     # record read, the scan and the receipt stored; no change to the feed.
     assert seen == 7
+
+
+def test_a_members_first_scan_costs_these_statements(app, client, world, auth, pushed, backend):
+    """A member's new check-in (event and principal already cached by the worker): the session
+    check, the device with the receipt look-up, the stored scans with the guessing tallies, the
+    record, the scan; then the commit's writes: on PostgreSQL one statement moves the clock and
+    writes the change and the receipt, on SQLite the clock, the change and the receipt apart."""
+    from tests.server.querycount import statements_run
+
+    event = live_event(app, world.branch_a)
+    assert push(client, auth.headers("member2"), [code_scan(event)], idempotency_key="key-first-0001"
+                ).json["results"][0]["status"] == "applied"  # the event is now in the worker's cache
+    member, scan = auth.headers("member"), code_scan(event)
+    answers = []
+    seen = statements_run(app, lambda: answers.append(push(client, member, [scan], idempotency_key="key-first-0002")))
+    assert answers[0].json["results"][0]["status"] == "applied"
+    assert seen == (6 if backend == "postgresql" else 8)
+    # The receipt went in with the commit: the request retried is answered from it, word for word.
+    again = push(client, member, [scan], idempotency_key="key-first-0002")
+    assert again.json == answers[0].json
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(PushReceipt).where(
+            PushReceipt.idempotency_key == "key-first-0002")) == 1
