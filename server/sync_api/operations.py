@@ -560,6 +560,18 @@ def ingest_checkins(p: Principal, device, device_key: str, items: list[tuple[int
     outcome = resolve(accepted.values(), set())
     by_nonce = {c.nonce: (i, c) for i, c in accepted.items()}
 
+    def scan_row(index: int, m: dict, status: str, flags: tuple, record_id: int | None) -> dict:
+        return {
+            "nonce": m["id"], "submitted_by_id": p.user_id, "device_id": device.id, "method": _METHOD[m["type"]],
+            "event_id": scan_event[index],
+            "member_id": scan_member[index] if scan_member[index] in members else None,
+            "claimed_at": from_ms(m["claimed_at_ms"]), "received_at": now, "clock_offset_ms": offset_ms,
+            "payload": m.get("event_qr") or m.get("card_qr"), "manual_reason": m.get("reason"),
+            "status": status, "reason_code": rejected.get(index), "review_flags": list(flags),
+            "record_id": record_id,
+        }
+
+    lone_scans: dict[str, bool] = {}  # nonce -> whether stored, for a scan written with its record
     notes: list[dict] = []  # change-feed rows of the records this push creates or moves
     # New records for the winners; a concurrent writer may win a pair first (then: duplicate).
     winners = [(i, c) for n, (i, c) in by_nonce.items() if outcome[n] == "applied"]
@@ -580,7 +592,15 @@ def ingest_checkins(p: Principal, device, device_key: str, items: list[tuple[int
         # direction only. In arrival order two of them can each hold a pair the other needs: a
         # deadlock, which PostgreSQL breaks by failing one push (after deadlock_timeout).
         rows.sort(key=lambda row: (row["member_id"], row["event_id"]))
-        inserted = _insert_rows(Record, rows, ["member_id", "event_id"], ("id", "member_id", "event_id"))
+        if len(fresh) == 1 and _is_postgresql():
+            # A phone's single scan, the online case: the record and its scan in one statement.
+            i, c = winners[0]
+            inserted, written = _insert_record_and_scan(rows[0], scan_row(i, fresh_map[i], "applied",
+                                                                          judgements[i].flags, None))
+            if inserted:  # else the pair's record exists: the scan is a duplicate, written below
+                lone_scans[c.nonce] = written
+        else:
+            inserted = _insert_rows(Record, rows, ["member_id", "event_id"], ("id", "member_id", "event_id"))
         created = {(m, e): rid for rid, m, e in inserted}
         lost = {c.pair for _, c in winners} - set(created)
         if lost:
@@ -646,20 +666,14 @@ def ingest_checkins(p: Principal, device, device_key: str, items: list[tuple[int
             record_id = existing[c.pair]["id"]
             flags = judgements[index].flags
             out[index] = result(m["id"], status, None, record_id, flags)
-        scan_rows.append({
-            "nonce": m["id"], "submitted_by_id": p.user_id, "device_id": device.id, "method": _METHOD[m["type"]],
-            "event_id": scan_event[index],
-            "member_id": scan_member[index] if scan_member[index] in members else None,
-            "claimed_at": from_ms(m["claimed_at_ms"]), "received_at": now, "clock_offset_ms": offset_ms,
-            "payload": m.get("event_qr") or m.get("card_qr"), "manual_reason": m.get("reason"),
-            "status": status, "reason_code": rejected.get(index), "review_flags": list(flags),
-            "record_id": record_id,
-        })
-    if not scan_rows:
-        return out
-    scan_rows.sort(key=lambda row: row["nonce"])  # key order again (a retry racing its first request)
-    written = {nonce for (nonce,) in _insert_rows(Scan, scan_rows, ["nonce"], ("nonce",))}
-    raced = [row["nonce"] for row in scan_rows if row["nonce"] not in written]
+            if m["id"] in lone_scans:  # written with its record (see above)
+                continue
+        scan_rows.append(scan_row(index, m, status, flags, record_id))
+    raced = [nonce for nonce, written in lone_scans.items() if not written]
+    if scan_rows:
+        scan_rows.sort(key=lambda row: row["nonce"])  # key order again (a retry racing its first request)
+        written = {nonce for (nonce,) in _insert_rows(Scan, scan_rows, ["nonce"], ("nonce",))}
+        raced += [row["nonce"] for row in scan_rows if row["nonce"] not in written]
     if raced:
         # The same nonce arrived through another request meanwhile: answer what it stored.
         again, _ = _stored_results(raced, p.user_id)
@@ -667,6 +681,43 @@ def ingest_checkins(p: Principal, device, device_key: str, items: list[tuple[int
             if m["id"] in again:
                 out[index] = again[m["id"]]
     return out
+
+
+_RECORD_ROW = ("member_id", "branch_id", "kind", "event_id", "occurred_on", "title", "checkin_method",
+               "manual_reason", "review_flags", "checked_in_at", "source_nonce", "created_by_id", "created_at",
+               "updated_at", "version")
+_SCAN_ROW = ("nonce", "submitted_by_id", "device_id", "method", "event_id", "member_id", "claimed_at",
+             "received_at", "clock_offset_ms", "payload", "manual_reason", "status", "reason_code", "review_flags")
+
+
+@prepared
+def _record_and_scan(_dialect):
+    """PostgreSQL: INSERT the record (ON CONFLICT on its pair DO NOTHING) and, when it went in, the
+    scan that made it (ON CONFLICT on its nonce DO NOTHING), in one statement: the record's id, pair
+    and the scan's nonce (NULL when another request stored that nonce first); no row when the
+    pair's record was there already. Parameters: r_<column> and s_<column>."""
+    r, s = Record.__table__, Scan.__table__
+    record = postgresql.insert(r).values({name: sa.bindparam(f"r_{name}", type_=r.c[name].type) for name in _RECORD_ROW})
+    record = record.on_conflict_do_nothing(index_elements=["member_id", "event_id"]).returning(
+        r.c.id, r.c.member_id, r.c.event_id).cte("new_record")
+    scan = postgresql.insert(s).from_select(
+        [*_SCAN_ROW, "record_id"],
+        sa.select(*(sa.bindparam(f"s_{name}", type_=s.c[name].type).label(name) for name in _SCAN_ROW),
+                  record.c.id).select_from(record))
+    scan = scan.on_conflict_do_nothing(index_elements=["nonce"]).returning(s.c.nonce).cte("new_scan")
+    return sa.select(record.c.id, record.c.member_id, record.c.event_id, scan.c.nonce).select_from(
+        record.outerjoin(scan, sa.true()))
+
+
+def _insert_record_and_scan(record_row: dict, scan_row: dict) -> tuple[list[tuple], bool]:
+    """`_record_and_scan`: ([(record id, member, event)] or [] when the record was there, whether
+    the scan was stored)."""
+    params = {f"r_{name}": record_row[name] for name in _RECORD_ROW}
+    params.update({f"s_{name}": scan_row[name] for name in _SCAN_ROW})
+    found = execute(_record_and_scan, params).first()
+    if found is None:
+        return [], False
+    return [(found.id, found.member_id, found.event_id)], found.nonce is not None
 
 
 def _wrong_code_limit(rules: Policy, tallies: list[tuple]) -> WrongCodeLimit:

@@ -363,3 +363,42 @@ def test_ids_and_clocks_beyond_any_column_are_answered_not_errors(app, client, a
         manual(event["id"], largest + 1), manual(event["id"], world.member)]).json["results"]
     assert [(r["status"], r["code"]) for r in results] == [
         ("rejected", "malformed"), ("rejected", "malformed"), ("duplicate", None)]
+
+
+@pytest.fixture
+def nonce_stored_meanwhile(monkeypatch):
+    """Makes the next push miss the named nonce when it reads the stored scans, as when another
+    request stores it between that read and this push's insert."""
+    from server.sync_api import operations
+
+    read = operations._stored_results
+    hidden = []
+
+    def racing(nonces, *args, **kwargs):
+        if hidden:
+            nonces = [n for n in nonces if n != hidden.pop()]
+        return read(nonces, *args, **kwargs)
+
+    monkeypatch.setattr(operations, "_stored_results", racing)
+    return hidden
+
+
+@pytest.mark.parametrize("who", ["member", "member2"])
+def test_a_scan_whose_nonce_was_stored_meanwhile_is_answered_with_what_was_stored(
+        app, client, auth, world, event, nonce_stored_meanwhile, who):
+    """The same phone's retry racing its first request (member), or someone else's scan reusing
+    the nonce (member2): the scan log keeps the first scan only, and the answer is the first
+    request's (or not_allowed, for someone else's nonce)."""
+    first = code_scan(event)
+    answer = push(client, auth.headers("member"), [first]).json["results"][0]
+    assert answer["status"] == "applied"
+    nonce_stored_meanwhile.append(first["id"])
+    again = push(client, auth.headers(who), [code_scan(event, id=first["id"])])
+    assert again.status_code == 200
+    expected = answer if who == "member" else {**answer, "status": "rejected", "code": "not_allowed",
+                                                "message": again.json["results"][0]["message"],
+                                                "record_id": None}
+    assert again.json["results"][0] == expected
+    [stored] = scans(app, nonce=first["id"])
+    assert (stored.member_id, stored.status, stored.record_id) == (world.member, "applied", answer["record_id"])
+    assert [r.member_id for r in records_for(app, event["id"]) if r.member_id == world.member] == [world.member]
