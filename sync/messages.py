@@ -169,8 +169,6 @@ _MUTATION_SCHEMA = MutationSchema()
 _MUTATION_FIELDS = tuple(_MUTATION_SCHEMA.load_fields.items())  # the order load() returns them in
 _MUTATION_TYPES = {name: int if isinstance(field, fields.Integer) else str for name, field in _MUTATION_FIELDS}
 assert all(isinstance(f, (fields.Integer, fields.String)) for _, f in _MUTATION_FIELDS), "update _fast_load"
-# Per mutation type: its required fields, and the fields it may carry in load()'s order with their
-# JSON type and validators (looked at per item: only the type's own fields, not all of them).
 
 
 def _passes(validator):
@@ -198,6 +196,8 @@ def _passes(validator):
     return called
 
 
+# Per mutation type: its required fields, and the fields it may carry in load()'s order with their
+# JSON type and validators (looked at per item: only the type's own fields, not all of them).
 _FAST_LOAD = {kind: (frozenset(required), _ALLOWED[kind],
                      tuple((name, _MUTATION_TYPES[name], tuple(map(_passes, field.validators)))
                            for name, field in _MUTATION_FIELDS if name in _ALLOWED[kind]))
