@@ -29,7 +29,6 @@ answers the same results and changes no count; pushed again with its key, it rep
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import gc
 import json
 import time
@@ -42,6 +41,7 @@ from bench import fixtures
 from bench.common import FULL, Report, new_database
 from server.core.runtime import tune_garbage_collector
 from sync import clock
+from sync.messages import PushRequestSchema
 
 BATCH_SIZES = (1, 50, 500)
 # Batches per size (half secretary, half member).
@@ -49,6 +49,7 @@ PLAN = {1: 300, 50: 40, 500: 12} if FULL else {1: 12, 50: 4, 500: 2}
 # Issue 17's aims for batches of 500: >= 0.5x the raw insert on PostgreSQL, >= 0.3x on SQLite.
 TARGET_SIZE, TARGET_RATIOS = 500, {"postgresql": 0.5, "sqlite": 0.3}
 RAW_ID_BASE = 1_500_000_000
+_PUSH_SCHEMA = PushRequestSchema()  # one instance, as the view's decorator holds (a Schema costs to make)
 REASON = "忘带手机，书记补录"
 
 _RECORD_COLUMNS = ("id", "member_id", "branch_id", "kind", "event_id", "occurred_on", "title", "checkin_method",
@@ -161,24 +162,18 @@ class Raw:
         self.conn.close()
 
 
-@functools.cache
-def _push_schema(schema_class):
-    return schema_class()  # one instance, as the view's decorator holds (a Schema costs to make)
-
-
 def push_once(app, user_id: int, body: dict) -> tuple[dict, float]:
     """One push through the server's code path (see the module docstring); (response, seconds)."""
     from server.auth.access import load_principal
     from server.auth.models import User
     from server.core.db import db
     from server.sync_api import operations
-    from sync.messages import PushRequestSchema
 
     with app.test_request_context("/api/v1/sync/push", method="POST"):
         started = time.perf_counter()
         try:
             p = load_principal(db.session.get(User, user_id))
-            response = operations.push(p, _push_schema(PushRequestSchema).load(body), None)
+            response = operations.push(p, _PUSH_SCHEMA.load(body), None)
             db.session.commit()
         except BaseException:
             db.session.rollback()

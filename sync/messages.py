@@ -169,37 +169,10 @@ _MUTATION_SCHEMA = MutationSchema()
 _MUTATION_FIELDS = tuple(_MUTATION_SCHEMA.load_fields.items())  # the order load() returns them in
 _MUTATION_TYPES = {name: int if isinstance(field, fields.Integer) else str for name, field in _MUTATION_FIELDS}
 assert all(isinstance(f, (fields.Integer, fields.String)) for _, f in _MUTATION_FIELDS), "update _fast_load"
-
-
-def _passes(validator):
-    """validator as a predicate: True when it accepts the value. marshmallow's own validators of
-    these fields become the comparisons they make (calling them cost more than the rest of a
-    mutation's load); any other is called, and refusing means False (the schema words it)."""
-    if type(validator) is validate.Range and validator.min_inclusive and validator.max_inclusive:
-        low, high = validator.min, validator.max
-        return lambda v: (low is None or v >= low) and (high is None or v <= high)
-    if type(validator) is validate.Length and validator.equal is None:
-        low, high = validator.min, validator.max
-        return lambda v: (low is None or len(v) >= low) and (high is None or len(v) <= high)
-    if type(validator) is validate.Regexp:
-        return lambda v, match=validator.regex.match: match(v) is not None
-    if type(validator) is validate.OneOf:
-        return frozenset(validator.choices).__contains__
-
-    def called(value):
-        try:
-            validator(value)
-        except ValidationError:
-            return False
-        return True
-
-    return called
-
-
 # Per mutation type: its required fields, and the fields it may carry in load()'s order with their
 # JSON type and validators (looked at per item: only the type's own fields, not all of them).
 _FAST_LOAD = {kind: (frozenset(required), _ALLOWED[kind],
-                     tuple((name, _MUTATION_TYPES[name], tuple(map(_passes, field.validators)))
+                     tuple((name, _MUTATION_TYPES[name], tuple(field.validators))
                            for name, field in _MUTATION_FIELDS if name in _ALLOWED[kind]))
               for kind, required in _REQUIRED.items()}
 
@@ -207,7 +180,7 @@ _FAST_LOAD = {kind: (frozenset(required), _ALLOWED[kind],
 def _fast_load(raw: dict) -> dict | None:
     """What `MutationSchema().load(raw)` returns, for a plainly valid mutation, or None (unsure).
 
-    Runs the schema's own field validators (as `_passes` predicates) on values of the exact JSON type (str, or int that is
+    Runs the schema's own field validators on values of the exact JSON type (str, or int that is
     not a bool) and the same per-type required fields; anything else returns None and goes
     through the schema, which decides and words the errors. So the result never differs from
     the schema's; only the marshmallow machinery per item is skipped (push parses up to 500).
@@ -221,15 +194,17 @@ def _fast_load(raw: dict) -> dict | None:
     if "id" not in raw or not keys <= allowed or not required <= keys:
         return None
     out = {}
-    for name, json_type, checks in fields_of_type:
-        if name in raw:
-            value = raw[name]
-            if type(value) is not json_type:
-                return None
-            for passes in checks:
-                if not passes(value):
+    try:
+        for name, json_type, validators in fields_of_type:
+            if name in raw:
+                value = raw[name]
+                if type(value) is not json_type:
                     return None
-            out[name] = value
+                for validator in validators:
+                    validator(value)
+                out[name] = value
+    except ValidationError:
+        return None
     return out
 
 

@@ -13,6 +13,8 @@ milliseconds of the commit itself.
 """
 from __future__ import annotations
 
+import functools
+
 import sqlalchemy as sa
 from flask_sqlalchemy.session import Session
 
@@ -100,49 +102,32 @@ def bump_clock(session) -> int:
 _FEED_COLUMNS = ["entity", "entity_id", "op", "branch_id", "member_id", "home_branch_id"]
 
 
-def _clock_and_feed(ctes: list[str] = (), binds: list = ()):
+@functools.cache
+def _clock_and_feed(inserts: tuple = ()):
     """PostgreSQL: the clock moved and the transaction's changes written under its new value in one
-    statement (one round trip fewer for every writing request; SQLite cannot update in a WITH);
-    with `ctes` (and their `binds`), more writes done by the same statement."""
+    statement (one round trip fewer for every writing request; SQLite cannot update in a WITH).
+    With `inserts` (table, columns, conflict: one row each, from `insert_with_commit`), those rows
+    are inserted by the same statement too, as data-modifying CTEs; their parameters are w<i>_<j>,
+    the j-th column of the i-th row. Built once per shape."""
+    ctes, binds = [], []
+    for i, (table, columns, conflict) in enumerate(inserts):
+        params = [f"w{i}_{j}" for j in range(len(columns))]
+        binds += [sa.bindparam(param, type_=table.c[name].type) for name, param in zip(columns, params)]
+        ctes.append(f"w{i} AS (INSERT INTO {table.name} ({', '.join(columns)}) "
+                    f"VALUES ({', '.join(':' + param for param in params)}) "
+                    f"ON CONFLICT ({', '.join(conflict)}) DO NOTHING), ")
     names = ", ".join(_FEED_COLUMNS)
     arrays = column_arrays(ChangeEntry.__table__, _FEED_COLUMNS, _FEED_COLUMNS)
-    return sa.text(
-        f"WITH {''.join(cte + ', ' for cte in ctes)}"
-        f"clock AS (UPDATE sync_clock SET value = value + 1 WHERE id = 1 RETURNING value) "
+    return prepared(lambda _dialect: sa.text(
+        f"WITH {''.join(ctes)}clock AS (UPDATE sync_clock SET value = value + 1 WHERE id = 1 RETURNING value) "
         f"INSERT INTO change_entry ({names}, version) SELECT {names}, clock.value "
         f"FROM clock, unnest({arrays}) AS given ({names})"
-    ).bindparams(*(sa.bindparam(name, type_=sa.Text) for name in _FEED_COLUMNS), *binds)
-
-
-_bump_and_note = prepared(lambda _dialect: _clock_and_feed())
+    ).bindparams(*(sa.bindparam(name, type_=sa.Text) for name in _FEED_COLUMNS), *binds))
 
 
 def current_version(session) -> int:
     """The latest committed change version (as this transaction sees it)."""
     return session.scalar(sa.select(SyncClock.value).where(SyncClock.id == 1)) or 0
-
-
-_BUMP_NOTE_AND_INSERT: dict[tuple, object] = {}
-
-
-def _bump_note_and_insert(shapes: tuple) -> object:
-    """`_bump_and_note` with the rows of `insert_with_commit` (one per shape: table, columns,
-    conflict) inserted by the same statement, as data-modifying CTEs; their parameters are
-    w<i>_<j>, the j-th column of the i-th row."""
-    found = _BUMP_NOTE_AND_INSERT.get(shapes)
-    if found is None:
-        def build(_dialect):
-            ctes, binds = [], []
-            for i, (table, names, conflict) in enumerate(shapes):
-                params = [f"w{i}_{j}" for j in range(len(names))]
-                binds += [sa.bindparam(param, type_=table.c[name].type) for name, param in zip(names, params)]
-                ctes.append(f"w{i} AS (INSERT INTO {table.name} ({', '.join(names)}) "
-                            f"VALUES ({', '.join(':' + param for param in params)}) "
-                            f"ON CONFLICT ({', '.join(conflict)}) DO NOTHING)")
-            return _clock_and_feed(ctes, binds)
-
-        found = _BUMP_NOTE_AND_INSERT[shapes] = prepared(build)
-    return found
 
 
 @sa.event.listens_for(Session, "before_commit")
@@ -152,13 +137,10 @@ def _stamp(session) -> None:
     later = session.info.pop(_WITH_COMMIT, None) or ()
     if rows and session_dialect(session) == "postgresql":
         params = column_array_values(ChangeEntry.__table__, rows, _FEED_COLUMNS, _FEED_COLUMNS)
-        if not later:
-            execute(_bump_and_note, params, session=session)
-            return
         for i, (_table, row, _conflict) in enumerate(later):
             params.update({f"w{i}_{j}": value for j, value in enumerate(row.values())})
-        execute(_bump_note_and_insert(tuple((table, tuple(row), tuple(conflict)) for table, row, conflict in later)),
-                params, session=session)
+        shapes = tuple((table, tuple(row), tuple(conflict)) for table, row, conflict in later)
+        execute(_clock_and_feed(shapes), params, session=session)
         return
     if rows:
         version = bump_clock(session)

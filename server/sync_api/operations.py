@@ -110,7 +110,9 @@ def _among_param(column, name: str, dialect: str):
         sa.func.json_each(sa.bindparam(name, type_=sa.Text))).scalar_subquery())
 
 
-def _among_values(values, column) -> str:
+def _among_values(values, column: sa.Column) -> str:
+    """The value of an `_among_param` parameter: the values as `column` (a table column; an ORM
+    attribute would cost a proxy look-up per call, on every scan) stores them."""
     if _is_postgresql():
         if isinstance(column.type, sa.Integer) and not isinstance(column.type, sa.BigInteger):
             # An event id read from a QR text can be any 53-bit number; beyond the column's range
@@ -287,16 +289,16 @@ def _stored_results(nonces: list[str], user_id: int, code_event_ids: set[int] | 
     if not nonces:
         return {}, []
     out = {}
-    values = _among_values(nonces, Scan.nonce)
+    values = _among_values(nonces, Scan.__table__.c.nonce)
     tallies = []
     if code_event_ids:
         stored = []
         for row in execute(_stored_scans_and_tallies, {
-                "nonces": values, "event_ids": _among_values(code_event_ids, ScanTally.event_id)}):
+                "nonces": values, "event_ids": _among_values(code_event_ids, ScanTally.__table__.c.event_id)}):
             if row.part == 0:
                 stored.append(row[:6])
-            else:
-                tallies.append((row.record_id, row.submitted_by_id, row.device_key, row[-1]))  # event, account, phone, count
+            else:  # event, account, phone, count, in the columns the union shares with the scans
+                tallies.append((row.record_id, row.submitted_by_id, row.device_key, row[-1]))
     else:
         stored = execute(_stored_scans, {"nonces": values})
     for nonce, submitter, status, code, record_id, flags in stored:
@@ -383,7 +385,8 @@ def _cached(name: str, generation: int | None, ids: set, load) -> dict:
 
 def _event_facts(event_ids: set[int]) -> dict[int, EventInfo]:
     def load(ids):
-        return {row[0]: _event_info(row) for row in execute(_events_by_id, {"ids": _among_values(ids, Event.id)})}
+        rows = execute(_events_by_id, {"ids": _among_values(ids, Event.__table__.c.id)})
+        return {row[0]: _event_info(row) for row in rows}
 
     return _cached("event_facts", generations()[1], event_ids, load)
 
@@ -395,7 +398,8 @@ def _member_facts(p: Principal, member_ids: set[int]) -> dict[int, MemberFacts]:
         out[p.member_id] = MemberFacts(p.member_id, p.home_branch_id, p.home_left_on)
 
     def load(ids):
-        return {row[0]: MemberFacts(*row) for row in execute(_members_by_id, {"ids": _among_values(ids, Member.id)})}
+        rows = execute(_members_by_id, {"ids": _among_values(ids, Member.__table__.c.id)})
+        return {row[0]: MemberFacts(*row) for row in rows}
 
     out.update(_cached("member_facts", generations()[0], set(member_ids) - set(out), load))
     return out
@@ -404,7 +408,7 @@ def _member_facts(p: Principal, member_ids: set[int]) -> dict[int, MemberFacts]:
 def _floating_facts(member_ids: set[int]) -> dict[int, tuple[FloatingFacts, ...]]:
     def load(ids):
         found = {m: [] for m in ids}
-        for row in execute(_floating_by_member, {"ids": _among_values(ids, FloatingMembership.member_id)}):
+        for row in execute(_floating_by_member, {"ids": _among_values(ids, FloatingMembership.__table__.c.member_id)}):
             found[row[0]].append(FloatingFacts(*row[1:]))
         return {m: tuple(rows) for m, rows in found.items()}
 
@@ -683,38 +687,34 @@ def ingest_checkins(p: Principal, device, device_key: str, items: list[tuple[int
     return out
 
 
-_RECORD_ROW = ("member_id", "branch_id", "kind", "event_id", "occurred_on", "title", "checkin_method",
-               "manual_reason", "review_flags", "checked_in_at", "source_nonce", "created_by_id", "created_at",
-               "updated_at", "version")
-_SCAN_ROW = ("nonce", "submitted_by_id", "device_id", "method", "event_id", "member_id", "claimed_at",
-             "received_at", "clock_offset_ms", "payload", "manual_reason", "status", "reason_code", "review_flags")
-
-
-@prepared
-def _record_and_scan(_dialect):
+@functools.cache
+def _record_and_scan(record_columns: tuple[str, ...], scan_columns: tuple[str, ...]):
     """PostgreSQL: INSERT the record (ON CONFLICT on its pair DO NOTHING) and, when it went in, the
-    scan that made it (ON CONFLICT on its nonce DO NOTHING), in one statement: the record's id, pair
-    and the scan's nonce (NULL when another request stored that nonce first); no row when the
-    pair's record was there already. Parameters: r_<column> and s_<column>."""
+    scan that made it (ON CONFLICT on its nonce DO NOTHING; its record_id the record's), in one
+    statement: the record's id, pair and the scan's nonce (NULL when another request stored that
+    nonce first); no row when the pair's record was there already. Parameters: r_<column> and
+    s_<column>, for the columns the rows name (built once per shape)."""
     r, s = Record.__table__, Scan.__table__
-    record = postgresql.insert(r).values({name: sa.bindparam(f"r_{name}", type_=r.c[name].type) for name in _RECORD_ROW})
+    record = postgresql.insert(r).values(
+        {name: sa.bindparam(f"r_{name}", type_=r.c[name].type) for name in record_columns})
     record = record.on_conflict_do_nothing(index_elements=["member_id", "event_id"]).returning(
         r.c.id, r.c.member_id, r.c.event_id).cte("new_record")
     scan = postgresql.insert(s).from_select(
-        [*_SCAN_ROW, "record_id"],
-        sa.select(*(sa.bindparam(f"s_{name}", type_=s.c[name].type).label(name) for name in _SCAN_ROW),
+        [*scan_columns, "record_id"],
+        sa.select(*(sa.bindparam(f"s_{name}", type_=s.c[name].type).label(name) for name in scan_columns),
                   record.c.id).select_from(record))
     scan = scan.on_conflict_do_nothing(index_elements=["nonce"]).returning(s.c.nonce).cte("new_scan")
-    return sa.select(record.c.id, record.c.member_id, record.c.event_id, scan.c.nonce).select_from(
-        record.outerjoin(scan, sa.true()))
+    return prepared(lambda _dialect: sa.select(record.c.id, record.c.member_id, record.c.event_id, scan.c.nonce)
+                    .select_from(record.outerjoin(scan, sa.true())))
 
 
 def _insert_record_and_scan(record_row: dict, scan_row: dict) -> tuple[list[tuple], bool]:
-    """`_record_and_scan`: ([(record id, member, event)] or [] when the record was there, whether
-    the scan was stored)."""
-    params = {f"r_{name}": record_row[name] for name in _RECORD_ROW}
-    params.update({f"s_{name}": scan_row[name] for name in _SCAN_ROW})
-    found = execute(_record_and_scan, params).first()
+    """`_record_and_scan` of these rows (the scan's record_id left to the statement): ([(record
+    id, member, event)] or [] when the record was there, whether the scan was stored)."""
+    scan_row = {name: value for name, value in scan_row.items() if name != "record_id"}
+    params = {f"r_{name}": value for name, value in record_row.items()}
+    params.update({f"s_{name}": value for name, value in scan_row.items()})
+    found = execute(_record_and_scan(tuple(record_row), tuple(scan_row)), params).first()
     if found is None:
         return [], False
     return [(found.id, found.member_id, found.event_id)], found.nonce is not None
@@ -753,7 +753,7 @@ def _tally_rejections(user_id: int, device_key: str, items: list[tuple], now: dt
     keys = {(event_id, reason) for _, event_id, reason, _, _ in items}
     before = dict(((e, r), n) for e, r, n in execute(_tallies_of_device, {
         "user_id": user_id, "device_key": device_key,
-        "event_ids": _among_values({e for e, _ in keys}, ScanTally.event_id)}))
+        "event_ids": _among_values({e for e, _ in keys}, ScanTally.__table__.c.event_id)}))
     counts: dict[tuple, list] = {}
     kept = set()
     for index, event_id, reason, method, member_id in items:
